@@ -1,0 +1,1 @@
+"""Digital-safety checks: photos, devices, network captures and indicators (framework-free)."""

@@ -1,0 +1,1 @@
+"""Evidence integrity: hashing and tamper-evident, hash-chained logs (framework-free)."""

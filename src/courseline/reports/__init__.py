@@ -1,0 +1,1 @@
+"""Report rendering: chronologies, risk and device reports (framework-free)."""

@@ -1,0 +1,1 @@
+"""Risk instruments as data, scoring and review schedules (framework-free)."""

@@ -1,0 +1,1 @@
+"""courseline.web: the Django layer. Views → access helpers → actions → models/core."""

@@ -1,0 +1,132 @@
+"""A clearly fictional demo organisation, its users and populated cases (idempotent).
+
+Every name is invented and marked "(fictional)"; e-mail addresses use the reserved
+example.org domain. Demo users may skip two-factor sign-in only while COURSELINE_DEMO=1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from courseline.web.accounts.models import Organisation, Role, Team, User
+from courseline.web.cases import actions
+from courseline.web.cases.models import Case, PersonRole, SafeToContact
+
+DEMO_SLUG = "demo-fictional-service"
+DEMO_PASSWORD = "demo-only-not-a-secret"  # noqa: S105  (printed by `make run`; demo mode only)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    name: str
+
+
+DEMO_USERS = (
+    DemoLogin("admin@demo.example.org", Role.ADMIN, "Ada Admin (fictional)"),
+    DemoLogin("supervisor@demo.example.org", Role.SUPERVISOR, "Sunita Supervisor (fictional)"),
+    DemoLogin("alice@demo.example.org", Role.CASEWORKER, "Alice Advocate (fictional)"),
+    DemoLogin("bob@demo.example.org", Role.CASEWORKER, "Bob Caseworker (fictional)"),
+    DemoLogin("vic@demo.example.org", Role.VICTIM, "Vic Tester (fictional)"),
+)
+
+_NOTES = (
+    "First contact by phone. Client reports unwanted messages from a former partner over "
+    "about six weeks, rising from daily to several times a day. Agreed to start a diary.",
+    "Client says the former partner appeared outside her workplace twice this week. "
+    "Discussed safe routes and telling the workplace security desk.",
+    "Client worried her location is known: a photo she posted showed her street sign. "
+    "Referred for a photo-location check once the toolkit is available.",
+)
+
+
+def _user(org: Organisation, team: Team, login: DemoLogin) -> User:
+    user = User.objects.filter(email=login.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=login.email,
+            password=DEMO_PASSWORD,
+            full_name=login.name,
+            role=login.role,
+            organisation=org,
+            team=None if login.role in (Role.ADMIN, Role.VICTIM) else team,
+            is_demo=True,
+        )
+    return user
+
+
+def _populate(case: Case, alice: User, vic: User) -> None:
+    actions.do_add_person(
+        None,
+        alice,
+        case,
+        PersonRole.VICTIM,
+        actions.PersonDetails(
+            name="Vic Tester (fictional)",
+            aliases="",
+            safe_to_contact=SafeToContact.YES,
+            safe_contact_method="Mobile, text first; never leave a voicemail.",
+            details="Lives with two children. Works shifts at a (fictional) library.",
+        ),
+    )
+    case.people.filter(role=PersonRole.VICTIM).update(portal_user=vic)
+    actions.do_add_person(
+        None,
+        alice,
+        case,
+        PersonRole.PERPETRATOR,
+        actions.PersonDetails(
+            name="Sam Sample (fictional)",
+            aliases="S. Sample\nsam_the_sample (social media)",
+            safe_to_contact=SafeToContact.NO,
+            safe_contact_method="",
+            details="Former partner. Relationship ended eight months ago.",
+        ),
+    )
+    for body in _NOTES:
+        actions.do_add_note(None, alice, case, body)
+
+
+def seed_demo() -> list[str]:
+    """Create the demo data if it is missing; return the demo case references."""
+    with transaction.atomic():
+        org, _ = Organisation.objects.get_or_create(
+            slug=DEMO_SLUG,
+            defaults={"name": "Demo Stalking Advocacy Service (fictional)", "is_demo": True},
+        )
+        team, _ = Team.objects.get_or_create(organisation=org, name="Demo team (fictional)")
+        users = {login.email: _user(org, team, login) for login in DEMO_USERS}
+        alice = users["alice@demo.example.org"]
+        bob = users["bob@demo.example.org"]
+        existing = list(
+            Case.objects.filter(organisation=org).order_by("id").values_list("reference", flat=True)
+        )
+        if existing:
+            return existing
+        today = timezone.localdate()
+        first = actions.do_open_case(
+            None,
+            alice,
+            team=team,
+            summary="Fictional demo case: a former partner keeps contacting and following the "
+            "client after the relationship ended.",
+            assigned_to=alice,
+            next_review=today - dt.timedelta(days=3),
+        )
+        _populate(first, alice, users["vic@demo.example.org"])
+        second = actions.do_open_case(
+            None,
+            bob,
+            team=team,
+            summary="Fictional demo case: an unknown account posts about the client online and "
+            "sends gifts to her home.",
+            assigned_to=bob,
+            next_review=today + dt.timedelta(days=14),
+        )
+        actions.do_add_note(None, bob, second, "Initial assessment booked for next week.")
+        return [first.reference, second.reference]

@@ -1,0 +1,122 @@
+"""Shared fixtures: the personas every access test uses, and signed-in clients for them.
+
+Personas (one organisation "Northshire", plus an outsider organisation):
+admin, supervisor, caseworker Alice (assigned to the case), caseworker Bob (same team,
+not assigned: must be refused), victim Vic (portal; linked to the case), outsider (a
+supervisor of another organisation), anonymous.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+os.environ.setdefault("COURSELINE_ENVIRONMENT", "development")
+os.environ.setdefault("COURSELINE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var"))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings):  # type: ignore[no-untyped-def]
+    """Tests use a fast password hasher and unhashed static names (no collectstatic)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class World:
+    org: object
+    other_org: object
+    team: object
+    admin: object
+    supervisor: object
+    alice: object
+    bob: object
+    vic: object
+    outsider: object
+    case: object
+    other_case: object
+    note: object
+    person: object
+
+
+def make_world() -> World:
+    from courseline.web.accounts.models import Organisation, Role, Team, User
+    from courseline.web.cases import actions
+    from courseline.web.cases.models import PersonRole, SafeToContact
+
+    org = Organisation.objects.create(name="Northshire Stalking Service", slug="northshire")
+    team = Team.objects.create(organisation=org, name="North team")
+    other_org = Organisation.objects.create(name="Southshire Police Unit", slug="southshire")
+    other_team = Team.objects.create(organisation=other_org, name="South team")
+
+    def user(email: str, role: str, org: object, team: object | None) -> User:
+        return User.objects.create_user(
+            email=email, password=PASSWORD, full_name=email.split("@")[0].title(),
+            role=role, organisation=org, team=team,
+        )  # fmt: skip
+
+    admin = user("admin@north.example.org", Role.ADMIN, org, None)
+    supervisor = user("supervisor@north.example.org", Role.SUPERVISOR, org, team)
+    alice = user("alice@north.example.org", Role.CASEWORKER, org, team)
+    bob = user("bob@north.example.org", Role.CASEWORKER, org, team)
+    vic = user("vic@north.example.org", Role.VICTIM, org, None)
+    outsider = user("outsider@south.example.org", Role.SUPERVISOR, other_org, other_team)
+
+    case = actions.do_open_case(
+        None, alice, team=team, summary="Test case summary", assigned_to=alice, next_review=None
+    )
+    details = actions.PersonDetails(
+        name="Vic Victim", aliases="", safe_to_contact=SafeToContact.YES,
+        safe_contact_method="text", details="",
+    )  # fmt: skip
+    person = actions.do_add_person(None, alice, case, PersonRole.VICTIM, details)
+    person.portal_user = vic
+    person.save(update_fields=["portal_user"])
+    note = actions.do_add_note(None, alice, case, "First note")
+    outsider_case = actions.do_open_case(
+        None, outsider, team=other_team, summary="Other org case", assigned_to=outsider,
+        next_review=None,
+    )  # fmt: skip
+    return World(
+        org, other_org, team, admin, supervisor, alice, bob, vic, outsider, case, outsider_case,
+        note, person,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(db):  # type: ignore[no-untyped-def]
+    return make_world()
+
+
+def sign_in(client, user) -> None:  # type: ignore[no-untyped-def]
+    """Sign a test client in as ``user`` with a verified second factor (staff)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.is_staff_role:
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="test", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    def _client_for(user):  # type: ignore[no-untyped-def]
+        if user is not None:
+            sign_in(client, user)
+        return client
+
+    return _client_for

@@ -1,0 +1,211 @@
+"""Every URL of the project × every persona → the outcome we expect.
+
+A new view must be added to EXPECTED (test_it_covers_every_url_pattern fails otherwise),
+which forces a decision, per persona, about who may reach it. Outcomes:
+  ok       200
+  redirect 302 somewhere other than the sign-in page
+  login    302 to the sign-in page (anonymous, deny by default)
+  403/404/405  the status code
+A case the persona may not see is 404, exactly like a case that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from courseline.web.audit.models import AuditEvent
+
+PERSONAS = ("anonymous", "admin", "supervisor", "alice", "bob", "vic", "outsider")
+
+
+def _row(**outcomes: str) -> dict[str, str]:
+    assert set(outcomes) == set(PERSONAS), f"row must name every persona: {sorted(outcomes)}"
+    return outcomes
+
+
+def _all(outcome: str, anonymous: str | None = None) -> dict[str, str]:
+    row = dict.fromkeys(PERSONAS, outcome)
+    if anonymous is not None:
+        row["anonymous"] = anonymous
+    return row
+
+
+CASE_STAFF_ONLY = _row(
+    anonymous="login", admin="403", supervisor="ok", alice="ok", bob="ok", vic="403",
+    outsider="ok",
+)  # fmt: skip
+ASSIGNED_CASE = _row(
+    anonymous="login", admin="403", supervisor="ok", alice="ok", bob="404", vic="403",
+    outsider="404",
+)  # fmt: skip
+SUPERVISOR_OF_CASE = _row(
+    anonymous="login", admin="403", supervisor="ok", alice="403", bob="403", vic="403",
+    outsider="404",
+)  # fmt: skip
+ADMIN_ONLY = _row(
+    anonymous="login", admin="ok", supervisor="403", alice="403", bob="403", vic="403",
+    outsider="403",
+)  # fmt: skip
+ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": "405"}
+VICTIM_ONLY = _row(
+    anonymous="login", admin="403", supervisor="403", alice="403", bob="403", vic="ok",
+    outsider="403",
+)  # fmt: skip
+
+EXPECTED: dict[str, dict[str, str]] = {
+    "home": _all("redirect", anonymous="login"),
+    "healthz": _all("ok"),
+    "exit": _all("redirect"),
+    "portal": VICTIM_ONLY,
+    "accounts:login": _all("redirect", anonymous="ok"),
+    "accounts:logout": _all("405", anonymous="login"),
+    "accounts:two_factor": {**_all("ok", anonymous="login"), "vic": "redirect"},
+    "accounts:two_factor_setup": {**_all("redirect", anonymous="login"), "vic": "ok"},
+    "accounts:account": _all("ok", anonymous="login"),
+    "accounts:change_password": _all("ok", anonymous="login"),
+    "accounts:sign_out_everywhere": _all("405", anonymous="login"),
+    "accounts:password_reset": _all("ok"),
+    "accounts:password_reset_done": _all("ok"),
+    "accounts:password_reset_confirm": _all("ok"),
+    "accounts:password_reset_complete": _all("ok"),
+    "manage:user_list": ADMIN_ONLY,
+    "manage:user_create": ADMIN_ONLY,
+    "manage:user_edit": ADMIN_ONLY,
+    "manage:user_reset_two_factor": ADMIN_ONLY_POST,
+    "manage:audit_export": ADMIN_ONLY,
+    "cases:list": CASE_STAFF_ONLY,
+    "cases:dashboard": CASE_STAFF_ONLY,
+    "cases:create": CASE_STAFF_ONLY,
+    "cases:detail": ASSIGNED_CASE,
+    "cases:note_add": ASSIGNED_CASE,
+    "cases:note_correct": ASSIGNED_CASE,
+    "cases:note_history": ASSIGNED_CASE,
+    "cases:person_add": ASSIGNED_CASE,
+    "cases:person_edit": ASSIGNED_CASE,
+    "cases:review": ASSIGNED_CASE,
+    "cases:close": ASSIGNED_CASE,
+    "cases:reopen": ASSIGNED_CASE,
+    "cases:assign": SUPERVISOR_OF_CASE,
+    "cases:audit": SUPERVISOR_OF_CASE,
+}
+
+# Views whose GET shows case data and must leave an audit record of the read.
+AUDITED_CASE_READS = {
+    "cases:detail", "cases:note_correct", "cases:note_history", "cases:person_edit",
+    "cases:audit",
+}  # fmt: skip
+
+
+def _url_names(patterns: list[Any], namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"every URL needs a name: {entry.pattern}"
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_it_covers_every_url_pattern() -> None:
+    assert _url_names(get_resolver().url_patterns) == set(EXPECTED)
+
+
+def _url(name: str, world: Any) -> str:
+    kwargs: dict[str, Any] = {}
+    route = reverse(name, kwargs=None) if name in _NO_ARGS else None
+    if route is not None:
+        return route
+    if name.startswith("cases:") and name not in _NO_ARGS:
+        kwargs["reference"] = world.case.reference
+    if name in ("cases:note_correct", "cases:note_history"):
+        kwargs["note_id"] = world.note.pk
+    if name == "cases:person_edit":
+        kwargs["person_id"] = world.person.pk
+    if name.startswith("manage:user_") and name not in _NO_ARGS:
+        kwargs["user_id"] = world.alice.pk
+    if name == "accounts:password_reset_confirm":
+        kwargs = {"uidb64": "MQ", "token": "set-password"}
+    return reverse(name, kwargs=kwargs)
+
+
+_NO_ARGS = {
+    name
+    for name in EXPECTED
+    if name
+    not in {
+        "cases:detail", "cases:note_add", "cases:note_correct", "cases:note_history",
+        "cases:person_add", "cases:person_edit", "cases:review", "cases:close", "cases:reopen",
+        "cases:assign", "cases:audit", "manage:user_edit", "manage:user_reset_two_factor",
+        "accounts:password_reset_confirm",
+    }
+}  # fmt: skip
+
+
+def _outcome(response: Any) -> str:
+    if response.status_code == 302:
+        return "login" if response.url.startswith(reverse("accounts:login")) else "redirect"
+    if response.status_code == 200:
+        return "ok"
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"),
+    [(name, persona) for name in sorted(EXPECTED) for persona in PERSONAS],
+)
+def test_each_persona_gets_the_expected_outcome(
+    name: str, persona: str, world: Any, client: Any
+) -> None:
+    from tests.conftest import sign_in
+
+    if persona != "anonymous":
+        sign_in(client, getattr(world, persona))
+    before = AuditEvent.objects.filter(case_id=world.case.pk).count()
+    response = client.get(_url(name, world))
+    assert _outcome(response) == EXPECTED[name][persona]
+    if name in AUDITED_CASE_READS and response.status_code == 200:
+        assert AuditEvent.objects.filter(case_id=world.case.pk).count() > before
+
+
+CASE_WRITES = {
+    "cases:note_add": {"body": "intruder note"},
+    "cases:note_correct": {"body": "rewritten", "reason": "x"},
+    "cases:person_add": {
+        "role": "third_party", "name": "Intruder", "safe_to_contact": "unknown",
+    },
+    "cases:person_edit": {"name": "Renamed", "safe_to_contact": "no"},
+    "cases:review": {"next_review": "01/01/2099"},
+    "cases:close": {"reason": "closing someone else's case"},
+    "cases:assign": {"reason": "take it"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "admin", "bob", "vic", "outsider"])
+@pytest.mark.parametrize("name", sorted(CASE_WRITES))
+def test_refused_personas_cannot_change_the_case(
+    name: str, persona: str, world: Any, client: Any
+) -> None:
+    from courseline.web.cases.models import Case, CaseEvent, NoteVersion, PersonVersion
+    from tests.conftest import sign_in
+
+    def snapshot() -> tuple[object, ...]:
+        case = Case.objects.get(pk=world.case.pk)
+        return (
+            case.status, case.assigned_to_id, case.next_review,
+            NoteVersion.objects.count(), PersonVersion.objects.count(), CaseEvent.objects.count(),
+        )  # fmt: skip
+
+    if persona != "anonymous":
+        sign_in(client, getattr(world, persona))
+    data = dict(CASE_WRITES[name])
+    if name == "cases:assign":
+        data["assigned_to"] = str(world.bob.pk)
+    before = snapshot()
+    response = client.post(_url(name, world), data)
+    assert _outcome(response) in {"login", "403", "404"}
+    assert snapshot() == before
