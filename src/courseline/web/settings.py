@@ -189,7 +189,7 @@ AXES_FAILURE_LIMIT = env_int("COURSELINE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("COURSELINE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_FORM_FIELD = "email"
+AXES_USERNAME_CALLABLE = "courseline.web.accounts.views.typed_login_name"
 AXES_LOCKOUT_CALLABLE = "courseline.web.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "courseline.web.core.net.client_ip"
 AXES_VERBOSE = False
@@ -209,7 +209,8 @@ SECURE_SSL_REDIRECT = PRODUCTION
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 63072000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_HSTS_PRELOAD = False  # preloading is a deployment decision, see docs/deploy.md
+# The preload directive only makes preloading possible; submitting is a separate, manual step.
+SECURE_HSTS_PRELOAD = PRODUCTION and env_bool("COURSELINE_HSTS_PRELOAD", True)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

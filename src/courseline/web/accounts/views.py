@@ -67,6 +67,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
 
 
+def typed_login_name(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The account name a sign-in attempt is for, as django-axes counts failures per account."""
+    name = (credentials or {}).get("username") or request.POST.get("email") or ""
+    return str(name).strip().lower()
+
+
 def locked_out(
     request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:

@@ -1,0 +1,3 @@
+from courseline.cli import main
+
+main()
