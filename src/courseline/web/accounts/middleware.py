@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import Resolver404, resolve
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 
 # Views a signed-in but not yet second-factor-verified staff member may reach.
 _ALLOWED_UNVERIFIED = frozenset(
@@ -41,5 +41,8 @@ class RequireTwoFactorMiddleware:
             except Resolver404:
                 name = ""
             if name not in _ALLOWED_UNVERIFIED:
-                return redirect("accounts:two_factor")
+                target = reverse("accounts:two_factor")
+                if request.method == "GET" and request.path_info != "/":
+                    target += "?" + urlencode({"next": request.get_full_path()})
+                return HttpResponseRedirect(target)
         return self.get_response(request)
