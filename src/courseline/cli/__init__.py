@@ -59,6 +59,7 @@ def serve(
         "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
         "--forwarded-allow-ips", os.environ.get("COURSELINE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "--error-logfile", "-",
+        "--no-control-socket",  # gunicorn 27 would otherwise share ~/.gunicorn/gunicorn.ctl
     ]  # fmt: skip
     # No access log: request lines can carry search terms typed about a case.
     os.execv(sys.executable, args)  # noqa: S606

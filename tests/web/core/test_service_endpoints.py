@@ -18,6 +18,18 @@ def test_healthz_reports_ok_as_json_and_sets_no_cookie(db: Any, client: Any) -> 
     assert "Set-Cookie" not in response.headers
 
 
+def test_healthz_sets_no_cookie_even_for_a_signed_in_client(world: Any, client: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, world.alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert len(queries.captured_queries) == 1
+
+
 def test_pages_carry_strict_security_headers(db: Any, client: Any) -> None:
     response = client.get(reverse("accounts:login"))
     csp = response.headers["Content-Security-Policy"]

@@ -53,3 +53,21 @@ class SecurityHeadersMiddleware:
         response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer /healthz before sessions, authentication and CSRF run.
+
+    A health probe must never read or write a session or set a cookie, even when a client
+    sends one; and it should cost one database round trip, not seven.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz":
+            from courseline.web.core.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
