@@ -46,3 +46,40 @@ def test_manage_passes_commands_through_to_django(db: Any) -> None:
     result = runner.invoke(app, ["manage", "showmigrations", "cases"])
     assert result.exit_code == 0
     assert "0001_initial" in result.output
+
+
+def test_org_create_sets_up_an_organisation_its_teams_and_first_admin(db: Any) -> None:
+    args = [
+        "org", "create", "Northshire ISAC service", "--admin-email", "Lead@North.example.org",
+        "--admin-name", "Lead Admin", "--team", "North", "--team", "East",
+    ]  # fmt: skip
+    password = "a long and unusual passphrase 9"
+    result = runner.invoke(app, args, input=f"{password}\n{password}\n")
+    assert result.exit_code == 0, result.output
+    org = Organisation.objects.get(name="Northshire ISAC service")
+    assert sorted(org.teams.values_list("name", flat=True)) == ["East", "North"]
+    admin = User.objects.get(email="lead@north.example.org")
+    assert admin.role == "admin" and admin.organisation == org and admin.check_password(password)
+    assert password not in result.output
+    assert verify().ok
+
+
+def test_org_create_refuses_a_weak_password_and_creates_nothing(db: Any) -> None:
+    args = ["org", "create", "Weak Org", "--admin-email", "w@x.example.org", "--admin-name", "W"]
+    result = runner.invoke(app, args, input="password\npassword\n")
+    assert result.exit_code == 1
+    assert "too weak" in result.output
+    assert not Organisation.objects.filter(name="Weak Org").exists()
+
+
+def test_demo_seed_refuses_to_run_in_production(db: Any, settings: Any) -> None:
+    settings.PRODUCTION = True
+    result = runner.invoke(app, ["demo", "seed"])
+    assert result.exit_code == 2
+    assert not Organisation.objects.filter(is_demo=True).exists()
+
+
+def test_audit_verify_prints_the_last_hash_to_keep_elsewhere(db: Any) -> None:
+    runner.invoke(app, ["demo", "seed"])
+    result = runner.invoke(app, ["audit", "verify"])
+    assert re.search(r"Last record hash: [0-9a-f]{64}", result.output)

@@ -75,6 +75,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "manage:user_create": ADMIN_ONLY,
     "manage:user_edit": ADMIN_ONLY,
     "manage:user_reset_two_factor": ADMIN_ONLY_POST,
+    "manage:team_create": ADMIN_ONLY,
     "manage:audit_export": ADMIN_ONLY,
     "cases:list": CASE_STAFF_ONLY,
     "cases:dashboard": CASE_STAFF_ONLY,

@@ -144,7 +144,13 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATABASE_URL = env_secret("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'courseline.sqlite3'}"
+DATABASE_URL = env_secret("DATABASE_URL")
+if PRODUCTION and not DATABASE_URL:
+    # A forgotten setting must not quietly put case data in a file under the working directory.
+    raise ImproperlyConfigured(
+        "DATABASE_URL is required in production (a sqlite:/// URL is accepted if you mean it)"
+    )
+DATABASE_URL = DATABASE_URL or f"sqlite:///{DATA_DIR / 'courseline.sqlite3'}"
 if DATABASE_URL.startswith("sqlite:///"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}

@@ -85,3 +85,16 @@ def test_an_admin_sees_no_case_content(world: Any, client: Any) -> None:
     assert "Test case summary" not in html
     url = reverse("cases:detail", kwargs={"reference": world.case.reference})
     assert client.get(url).status_code == 403
+
+
+def test_an_admin_adds_a_team_once(world: Any, client: Any) -> None:
+    from courseline.web.accounts.models import Team
+
+    sign_in(client, world.admin)
+    url = reverse("manage:team_create")
+    assert client.post(url, {"name": "West team"}).status_code == 302
+    assert Team.objects.filter(organisation=world.org, name="West team").exists()
+    again = client.post(url, {"name": "west TEAM"})
+    assert 'href="#id_name"' in again.content.decode()
+    assert Team.objects.filter(organisation=world.org).count() == 2
+    assert AuditEvent.objects.filter(action="team.created").count() == 1

@@ -37,6 +37,7 @@ def test_production_refuses_to_start_without_a_secret(data_dir: str) -> None:
     )
     assert result.returncode != 0
     assert "COURSELINE_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize("weak", ["changeme", "django-insecure-" + "a" * 60, "short"])
@@ -53,6 +54,7 @@ def test_production_refuses_a_weak_or_default_secret(data_dir: str, weak: str) -
 
 def test_production_refuses_demo_mode_and_debug(data_dir: str) -> None:
     base = {
+        "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
         "COURSELINE_SECRET_KEY": STRONG_KEY,
         "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
         "COURSELINE_DATA_DIR": data_dir,
@@ -65,6 +67,7 @@ def test_the_secret_can_come_from_a_file(tmp_path: Path) -> None:
     key_file = tmp_path / "key"
     key_file.write_text(STRONG_KEY)
     env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "COURSELINE_SECRET_KEY_FILE": str(key_file),
         "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
         "COURSELINE_DATA_DIR": str(tmp_path),
@@ -73,8 +76,20 @@ def test_the_secret_can_come_from_a_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def test_production_refuses_to_start_without_a_database_url(data_dir: str) -> None:
+    env = {
+        "COURSELINE_SECRET_KEY": STRONG_KEY,
+        "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
+        "COURSELINE_DATA_DIR": data_dir,
+    }
+    result = run_check(env)
+    assert result.returncode != 0
+    assert "DATABASE_URL is required" in result.stderr
+
+
 def test_check_deploy_reports_no_issues_in_production(data_dir: str) -> None:
     env = {
+        "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
         "COURSELINE_SECRET_KEY": STRONG_KEY,
         "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
         "COURSELINE_DATA_DIR": data_dir,

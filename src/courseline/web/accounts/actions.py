@@ -12,7 +12,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from courseline.web.accounts.forms import CourselinePasswordResetForm
-from courseline.web.accounts.models import User
+from courseline.web.accounts.models import Team, User
 from courseline.web.audit.log import record
 
 RESET_EMAIL = "accounts/email/password_reset.txt"
@@ -89,3 +89,10 @@ def do_reset_two_factor(request: HttpRequest, user: User) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
         record("account.2fa_reset", request=request, obj=user)
+
+
+def do_create_team(request: HttpRequest, admin: User, name: str) -> Team:
+    with transaction.atomic():
+        team = Team.objects.create(organisation_id=admin.organisation_id, name=name)
+        record("team.created", request=request, obj=team)
+    return team

@@ -76,3 +76,17 @@ class CourselinePasswordResetForm(PasswordResetForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label="Team name", max_length=200)
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id = organisation_id
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if Team.objects.filter(organisation_id=self.organisation_id, name__iexact=name).exists():
+            raise forms.ValidationError("Your organisation already has a team with this name")
+        return name

@@ -36,6 +36,7 @@ manage_patterns = (
             views.user_reset_two_factor,
             name="user_reset_two_factor",
         ),
+        path("teams/new/", views.team_create, name="team_create"),
         path("audit/export.csv", views.audit_export, name="audit_export"),
     ],
     "manage",

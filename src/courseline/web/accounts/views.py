@@ -29,10 +29,11 @@ from courseline.web.accounts.access import (
 from courseline.web.accounts.forms import (
     CourselinePasswordResetForm,
     LoginForm,
+    TeamForm,
     TokenForm,
     UserForm,
 )
-from courseline.web.accounts.models import Role
+from courseline.web.accounts.models import Role, Team
 from courseline.web.audit.log import record
 from courseline.web.audit.models import AuditEvent
 
@@ -208,7 +209,19 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @require_http_methods(["GET"])
 def user_list(request: AuthedRequest) -> HttpResponse:
     users = users_managed_by(request.user).order_by("full_name")
-    return render(request, "accounts/user_list.html", {"users": users})
+    teams = Team.objects.filter(organisation_id=request.user.organisation_id).order_by("name")
+    return render(request, "accounts/user_list.html", {"users": users, "teams": teams})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def team_create(request: AuthedRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None, organisation_id=request.user.organisation_id)
+    if request.method == "POST" and form.is_valid():
+        team = actions.do_create_team(request, request.user, form.cleaned_data["name"])
+        messages.success(request, f"Team {team.name} added")
+        return redirect("manage:user_list")
+    return render(request, "accounts/team_form.html", {"form": form})
 
 
 @role_required(Role.ADMIN)
