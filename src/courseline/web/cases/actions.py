@@ -19,6 +19,7 @@ from courseline.web.cases.models import (
     Note,
     NoteVersion,
     Person,
+    PersonRole,
     PersonVersion,
     ReferenceCounter,
     format_reference,
@@ -151,6 +152,28 @@ def do_update_person(
             detail={"version": number},
         )
     return version
+
+
+def do_link_portal_account(
+    request: HttpRequest | None, actor: User, person: Person, account: User | None
+) -> Person:
+    """Give (or take away) a victim's own sign-in access to the portal of this case."""
+    if person.role != PersonRole.VICTIM:
+        raise CaseActionError("Only the victim on a case can have a portal account linked")
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().select_related("case").get(pk=person.pk)
+        previous = locked.portal_user_id
+        locked.portal_user = account
+        locked.save(update_fields=["portal_user"])
+        record(
+            "person.portal_linked" if account else "person.portal_unlinked",
+            request=request,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            detail={"from_user_id": previous, "to_user_id": account.pk if account else None},
+        )
+    return locked
 
 
 def do_assign_case(

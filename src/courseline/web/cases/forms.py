@@ -140,3 +140,34 @@ class CaseFilterForm(forms.Form):
     status = forms.ChoiceField(choices=STATUSES, required=False)
     overdue = forms.BooleanField(label="Review overdue only", required=False)
     q = forms.CharField(label="Case reference", required=False, max_length=20)
+
+
+class PortalLinkForm(forms.Form):
+    """Link the victim on a case to their own portal account (or unlink, when left empty)."""
+
+    email = forms.EmailField(
+        label="Email address of the victim's portal account",
+        help_text="Leave empty to remove the link. Only victim accounts of your organisation.",
+        required=False,
+        max_length=254,
+    )
+
+    def __init__(self, *args: Any, organisation_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation_id = organisation_id
+        self.account: User | None = None
+
+    def clean_email(self) -> str:
+        from courseline.web.accounts.models import Role
+
+        email = str(self.cleaned_data.get("email") or "").strip().lower()
+        if email:
+            self.account = User.objects.filter(
+                email=email, organisation_id=self.organisation_id, role=Role.VICTIM, is_active=True
+            ).first()
+            if self.account is None:
+                raise forms.ValidationError(
+                    "There is no active victim portal account with this address in your "
+                    "organisation. Ask an administrator to create one"
+                )
+        return email

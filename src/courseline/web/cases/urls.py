@@ -27,6 +27,11 @@ urlpatterns = [
     path("<ref:reference>/notes/<int:note_id>/history/", views.note_history, name="note_history"),
     path("<ref:reference>/people/new/", views.person_add, name="person_add"),
     path("<ref:reference>/people/<int:person_id>/", views.person_edit, name="person_edit"),
+    path(
+        "<ref:reference>/people/<int:person_id>/portal/",
+        views.person_portal,
+        name="person_portal",
+    ),
     path("<ref:reference>/assign/", views.case_assign, name="assign"),
     path("<ref:reference>/review/", views.case_review, name="review"),
     path("<ref:reference>/close/", views.case_close, name="close"),

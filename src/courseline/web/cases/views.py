@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -34,10 +34,11 @@ from courseline.web.cases.forms import (
     NoteCorrectionForm,
     NoteForm,
     PersonForm,
+    PortalLinkForm,
     ReasonForm,
     ReviewForm,
 )
-from courseline.web.cases.models import CaseStatus, PersonVersion, review_date_default
+from courseline.web.cases.models import CaseStatus, PersonRole, PersonVersion, review_date_default
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
 PAGE_SIZE = 25
@@ -297,6 +298,32 @@ def person_edit(request: AuthedRequest, reference: str, person_id: int) -> HttpR
         "submit": "Save as a new version",
     }
     return render(request, "cases/person_form.html", context)
+
+
+@role_required(*CASE_STAFF)
+@require_http_methods(["GET", "POST"])
+def person_portal(request: AuthedRequest, reference: str, person_id: int) -> HttpResponse:
+    case, refused = _writable_case(request, reference)
+    if refused:
+        return refused
+    person = get_person_for_case(case, person_id)
+    if person.role != PersonRole.VICTIM:
+        raise Http404("Only the victim on a case has a portal account")
+    current = person.portal_user.email if person.portal_user else ""
+    form = PortalLinkForm(
+        request.POST or None, initial={"email": current}, organisation_id=case.organisation_id
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.do_link_portal_account(request, request.user, person, form.account)
+        messages.success(
+            request, "Portal account linked" if form.account else "Portal account link removed"
+        )
+        return redirect("cases:detail", reference=case.reference)
+    return _simple_form(
+        request, case, form, "Victim's portal account", "Save",
+        intro="The victim can then sign in to their own space for this case. They never see "
+        "case notes or other people's details.",
+    )  # fmt: skip
 
 
 @role_required(Role.SUPERVISOR)
