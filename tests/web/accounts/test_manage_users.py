@@ -66,6 +66,8 @@ def test_deactivating_a_user_ends_their_sessions(world: Any, client: Any) -> Non
     }
     assert client.post(url, data).status_code == 302
     assert not User.objects.get(pk=world.bob.pk).is_active
+    change = AuditEvent.objects.get(action="account.updated", object_id=world.bob.pk)
+    assert change.detail["is_active"] is False and "is_active" in change.detail["changed"]
     assert bob_client.get(reverse("cases:dashboard")).status_code == 302
 
 

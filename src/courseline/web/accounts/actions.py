@@ -80,7 +80,15 @@ def do_update_user(request: HttpRequest, user: User, changed: list[str]) -> User
         user.save()
         if "is_active" in changed or "role" in changed or "team" in changed:
             User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
-        record("account.updated", request=request, obj=user, detail={"changed": sorted(changed)})
+        # The new role, team and status are kept in the chain, so an account's history of
+        # access can be rebuilt even though the account row itself is updated in place.
+        detail = {
+            "changed": sorted(changed),
+            "role": user.role,
+            "team_id": user.team_id,
+            "is_active": user.is_active,
+        }
+        record("account.updated", request=request, obj=user, detail=detail)
     return user
 
 
