@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ASSETS := src/courseline/web/static/govuk/govuk-frontend.min.css
 DEV_ENV := COURSELINE_ENVIRONMENT=development COURSELINE_DEMO=1
 
-.PHONY: install run test lint pytest e2e bench clean
+.PHONY: install run test lint pytest bench clean
 
 install: $(STAMP) $(ASSETS)
 
@@ -34,7 +34,7 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
-	$(BIN)/mypy src/courseline
+	COURSELINE_ENVIRONMENT=development $(BIN)/mypy src/courseline
 	$(BIN)/lint-imports
 
 pytest: install

@@ -207,7 +207,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 
 # --- Security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no-referrer, browsers send `Origin: null` on form posts
+# and Django's CSRF check (rightly) refuses them. Other sites still never get a referrer.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = PRODUCTION
