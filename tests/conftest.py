@@ -9,10 +9,13 @@ supervisor of another organisation), anonymous.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 os.environ.setdefault("COURSELINE_ENVIRONMENT", "development")
-os.environ.setdefault("COURSELINE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "var"))
+# A throw-away data directory (development secret key, static root) for every test run.
+os.environ.setdefault("COURSELINE_DATA_DIR", tempfile.mkdtemp(prefix="courseline-tests-"))
+os.makedirs(os.path.join(os.environ["COURSELINE_DATA_DIR"], "static"), exist_ok=True)
 
 import pytest  # noqa: E402
 
