@@ -49,12 +49,19 @@ class World:
     other_case: object
     note: object
     person: object
+    suspect: object
+    incident: object
 
 
 def make_world() -> World:
+    import datetime as dt
+
+    from django.utils import timezone
+
     from courseline.web.accounts.models import Organisation, Role, Team, User
     from courseline.web.cases import actions
     from courseline.web.cases.models import PersonRole, SafeToContact
+    from courseline.web.incidents import actions as incident_actions
 
     org = Organisation.objects.create(name="Northshire Stalking Service", slug="northshire")
     team = Team.objects.create(organisation=org, name="North team")
@@ -85,13 +92,26 @@ def make_world() -> World:
     person.portal_user = vic
     person.save(update_fields=["portal_user"])
     note = actions.do_add_note(None, alice, case, "First note")
+    suspect = actions.do_add_person(
+        None, alice, case, PersonRole.PERPETRATOR,
+        actions.PersonDetails("Sam Suspect", "S.S.", SafeToContact.NO, "", ""),
+    )  # fmt: skip
+    # Entered by the victim through the portal: staff see it too.
+    incident = incident_actions.do_log_incident(
+        None, vic, case,
+        incident_actions.IncidentData(
+            event_start=timezone.now() - dt.timedelta(days=3), precision="exact",
+            description="He followed me from the bus stop to my door.",
+        ),
+        entered_by_victim=True,
+    )  # fmt: skip
     outsider_case = actions.do_open_case(
         None, outsider, team=other_team, summary="Other org case", assigned_to=outsider,
         next_review=None,
     )  # fmt: skip
     return World(
         org, other_org, team, admin, supervisor, alice, bob, vic, outsider, case, outsider_case,
-        note, person,
+        note, person, suspect, incident,
     )  # fmt: skip
 
 

@@ -28,6 +28,11 @@ def test_the_wheel_contains_govuk_assets_templates_and_migrations(tmp_path: Path
         "courseline/web/cases/templates/cases/case_detail.html",
         "courseline/web/cases/migrations/0001_initial.py",
         "courseline/py.typed",
+        "courseline/law/lexicon.yaml",
+        "courseline/law/data/england-wales.yaml",
+        "courseline/law/data/scotland.yaml",
+        "courseline/law/data/northern-ireland.yaml",
+        "courseline/law/data/ireland.yaml",
     ):
         assert required in names, required
     css = zipfile.ZipFile(wheel).read("courseline/web/static/govuk/govuk-frontend.min.css")

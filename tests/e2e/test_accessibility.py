@@ -42,6 +42,7 @@ class Screen:
     verified: bool = True  # staff have passed their second factor
     act: Callable[[Page, World], None] | None = None  # what the user does before the scan
     heading: str | None = None  # the page's h1, to be sure the right page is scanned
+    reaches: str | None = None  # the view that `act` leads to, when it is not the path's
 
 
 def case_url(suffix: str = "") -> Callable[[World], str]:
@@ -76,7 +77,7 @@ def close_the_case(world: World) -> None:
 
 def submit_form(page: Page) -> None:
     """Submit the page's main form as it is; it must come back with an error summary."""
-    page.locator("main form[method='post']").first.locator("button[type='submit']").click()
+    page.locator("main form[method='post']").first.locator("button[type='submit']").last.click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 
 
@@ -92,6 +93,34 @@ def clear_and_submit(label: str) -> Callable[[Page, World], None]:
         submit_form(page)
 
     return act
+
+
+def incident_url(suffix: str) -> Callable[[World], str]:
+    return lambda w: f"/cases/{w.case.reference}/incidents/{w.incident.pk}/{suffix}"  # type: ignore[attr-defined]
+
+
+def ask_for_suggestions(page: Page, _: World) -> None:
+    page.get_by_label("What happened?", exact=True).fill("He followed me home and rang me 20 times")
+    page.get_by_role("button", name="Suggest behaviours from the description").click()
+    expect(page.locator("#suggestions")).to_be_visible()
+
+
+def upload_a_diary(page: Page, _: World) -> None:
+    page.get_by_label("Diary file").set_input_files(
+        files=[{"name": "diary.csv", "mimeType": "text/csv",
+                "buffer": b"Date,What happened\n03/03/2026,He rang me\n"}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Continue").click()
+
+
+def invite_the_victim(page: Page, _: World) -> None:
+    page.get_by_role("button", name="send an invitation link to Vic Victim").click()
+
+
+def join_link(world: World) -> str:
+    from courseline.web.incidents import actions as incident_actions
+
+    return f"/portal/join/{incident_actions.do_invite_victim(None, world.alice, world.person)}/"  # type: ignore[arg-type]
 
 
 def fill_and_submit(label: str, value: str) -> Callable[[Page, World], None]:
@@ -230,7 +259,55 @@ SCREENS: dict[str, Screen] = {
     "victim-forbidden": Screen(
         "vic", fixed("/cases/"), status=403, heading="You do not have access to this page"
     ),
+    # The incident log and its analysis.
+    "incident-timeline": Screen("alice", case_url("incidents/"), heading="Incident log"),
+    "incident-log": Screen("alice", case_url("incidents/new/"), heading="Log an incident"),
+    "incident-log-with-errors": Screen("alice", case_url("incidents/new/"), act=submit_empty_form),
+    "incident-log-with-suggestions": Screen(
+        "alice", case_url("incidents/new/"), act=ask_for_suggestions, heading="Log an incident"
+    ),
+    "incident-detail": Screen("alice", incident_url(""), heading=None),
+    "incident-edit": Screen("alice", incident_url("edit/"), heading="Change an incident"),
+    "incident-import": Screen("alice", case_url("incidents/import/"), heading="Import a diary"),
+    "incident-import-columns": Screen(
+        "alice",
+        case_url("incidents/import/"),
+        act=upload_a_diary,
+        heading="Check the diary columns",
+        reaches="incidents:import_map",
+    ),  # fmt: skip
+    "incident-chronology": Screen("alice", case_url("incidents/export.html"), heading=None),
+    "course-of-conduct": Screen(
+        "alice", case_url("incidents/conduct/"), heading="Course of conduct"
+    ),
+    "portal-invitation-link": Screen(
+        "alice", case_url(), act=invite_the_victim, heading="Invitation link for Vic Victim"
+    ),
+    "portal-join": Screen(None, join_link, heading="Create your account"),
+    "portal-join-with-errors": Screen(None, join_link, act=submit_empty_form),
+    "portal-join-invalid": Screen(
+        None, fixed("/portal/join/no-such-token/"), status=404, heading="This link does not work"
+    ),
     # The victim's portal.
+    "portal-diary": Screen(
+        "vic",
+        lambda w: f"/portal/{w.case.reference}/",
+        heading="Your diary",  # type: ignore[attr-defined]
+    ),
+    "portal-log": Screen(
+        "vic",
+        lambda w: f"/portal/{w.case.reference}/log/",
+        heading="Write down what happened",  # type: ignore[attr-defined]
+    ),
+    "portal-log-with-errors": Screen(
+        "vic",
+        lambda w: f"/portal/{w.case.reference}/log/",
+        act=submit_empty_form,  # type: ignore[attr-defined]
+    ),
+    "portal-entry": Screen(
+        "vic",
+        lambda w: f"/portal/{w.case.reference}/log/{w.incident.pk}/",  # type: ignore[attr-defined]
+    ),
     "portal": Screen("vic", fixed("/portal/"), heading="Your space"),
     "victim-account": Screen("vic", fixed("/account/"), heading="Your account"),
     # Errors.
@@ -284,7 +361,7 @@ def describe(name: str, url: str, violations: list[dict[str, Any]]) -> str:
 # Pages that are not HTML pages for a person: probes, redirects, POST-only actions, downloads.
 NOT_PAGES = {
     "home", "healthz", "exit", "accounts:logout", "accounts:sign_out_everywhere",
-    "manage:user_reset_two_factor", "manage:audit_export",
+    "manage:user_reset_two_factor", "manage:audit_export", "person_invite", "person_revoke",
 }  # fmt: skip
 
 
@@ -297,6 +374,8 @@ def test_every_page_of_the_app_is_scanned(world: World) -> None:
     for screen in SCREENS.values():
         try:
             scanned.add(resolve(screen.path(world)).view_name)
+            if screen.reaches:
+                scanned.add(screen.reaches)
         except Resolver404:
             assert screen.status == 404
     assert set(ALL_PATTERNS) - NOT_PAGES - scanned == set()

@@ -50,6 +50,10 @@ ADMIN_ONLY = _row(
     outsider="403",
 )  # fmt: skip
 ADMIN_ONLY_POST = {**ADMIN_ONLY, "admin": "405"}
+STAFF_POST_ONLY = _row(
+    anonymous="login", admin="403", supervisor="405", alice="405", bob="405", vic="403",
+    outsider="405",
+)  # fmt: skip
 VICTIM_ONLY = _row(
     anonymous="login", admin="403", supervisor="403", alice="403", bob="403", vic="ok",
     outsider="403",
@@ -91,25 +95,44 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cases:close": ASSIGNED_CASE,
     "cases:reopen": ASSIGNED_CASE,
     "cases:assign": SUPERVISOR_OF_CASE,
+    "incidents:timeline": ASSIGNED_CASE,
+    "incidents:log": ASSIGNED_CASE,
+    "incidents:detail": ASSIGNED_CASE,
+    "incidents:edit": ASSIGNED_CASE,
+    "incidents:import": ASSIGNED_CASE,
+    "incidents:import_map": {**ASSIGNED_CASE, "supervisor": "redirect", "alice": "redirect"},
+    "incidents:export": ASSIGNED_CASE,
+    "incidents:conduct": ASSIGNED_CASE,
+    "person_invite": STAFF_POST_ONLY,
+    "person_revoke": STAFF_POST_ONLY,
+    "portal_join": _all("404"),
+    "portal_case": VICTIM_ONLY,
+    "portal_log": VICTIM_ONLY,
+    "portal_incident": VICTIM_ONLY,
     "cases:audit": SUPERVISOR_OF_CASE,
 }
 
 # Views whose GET shows case data and must leave an audit record of the read.
 AUDITED_CASE_READS = {
     "cases:detail", "cases:note_correct", "cases:note_history", "cases:person_edit",
-    "cases:audit",
+    "cases:audit", "incidents:timeline", "incidents:detail", "incidents:edit",
+    "incidents:export", "incidents:conduct", "portal_case", "portal_incident",
 }  # fmt: skip
 
 
-def _url_patterns(patterns: list[Any], namespace: str = "") -> dict[str, URLPattern]:
-    found: dict[str, URLPattern] = {}
+def _url_patterns(
+    patterns: list[Any], namespace: str = "", params: frozenset[str] = frozenset()
+) -> dict[str, frozenset[str]]:
+    """Every named URL with the parameters it takes (its own and its includes')."""
+    found: dict[str, frozenset[str]] = {}
     for entry in patterns:
+        own = params | frozenset(getattr(entry.pattern, "converters", {}))
         if isinstance(entry, URLResolver):
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            found.update(_url_patterns(entry.url_patterns, inner))
+            found.update(_url_patterns(entry.url_patterns, inner, own))
         elif isinstance(entry, URLPattern):
             assert entry.name, f"every URL needs a name: {entry.pattern}"
-            found[f"{namespace}{entry.name}"] = entry
+            found[f"{namespace}{entry.name}"] = own
     return found
 
 
@@ -129,9 +152,10 @@ def _url(name: str, world: Any) -> str:
         "user_id": world.alice.pk,
         "uidb64": "MQ",
         "token": "set-password",
+        "incident_id": world.incident.pk,
+        "fmt": "csv",
     }
-    parameters = ALL_PATTERNS[name].pattern.converters  # type: ignore[attr-defined]
-    return reverse(name, kwargs={key: values[key] for key in parameters})
+    return reverse(name, kwargs={key: values[key] for key in ALL_PATTERNS[name]})
 
 
 def _outcome(response: Any) -> str:
@@ -171,6 +195,12 @@ CASE_WRITES = {
     "cases:review": {"next_review": "01/01/2099"},
     "cases:close": {"reason": "closing someone else's case"},
     "cases:assign": {"reason": "take it"},
+    "incidents:log": {"precision": "approximate", "date": "01/01/2026", "description": "x",
+                      "place": "home", "fear_of_violence": "no"},
+    "incidents:edit": {"precision": "approximate", "date": "01/01/2026", "description": "x",
+                       "place": "home", "fear_of_violence": "no", "edit_reason": "x"},
+    "person_invite": {},
+    "person_revoke": {},
 }  # fmt: skip
 
 
@@ -179,7 +209,8 @@ CASE_WRITES = {
 def test_refused_personas_cannot_change_the_case(
     name: str, persona: str, world: Any, client: Any
 ) -> None:
-    from courseline.web.cases.models import Case, CaseEvent, NoteVersion, PersonVersion
+    from courseline.web.cases.models import Case, CaseEvent, NoteVersion, Person, PersonVersion
+    from courseline.web.incidents.models import IncidentVersion, PortalInvite
     from tests.conftest import sign_in
 
     def snapshot() -> tuple[object, ...]:
@@ -187,6 +218,8 @@ def test_refused_personas_cannot_change_the_case(
         return (
             case.status, case.assigned_to_id, case.next_review,
             NoteVersion.objects.count(), PersonVersion.objects.count(), CaseEvent.objects.count(),
+            IncidentVersion.objects.count(), PortalInvite.objects.count(),
+            Person.objects.get(pk=world.person.pk).portal_user_id,
         )  # fmt: skip
 
     if persona != "anonymous":

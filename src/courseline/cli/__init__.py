@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from courseline.cli.conduct import conduct_app
+
 app = typer.Typer(
     help="Courseline: casework, evidence and digital-safety toolkit for stalking support.",
     no_args_is_help=True,
@@ -25,6 +27,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention", no_args_is_help=True)
 app.add_typer(org_app, name="org")
+app.add_typer(conduct_app, name="conduct")
 
 out = Console()
 err = Console(stderr=True)

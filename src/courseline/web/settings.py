@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "courseline.web.audit",
     "courseline.web.accounts",
     "courseline.web.cases",
+    "courseline.web.incidents",
 ]
 
 MIDDLEWARE = [

@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from courseline.web.accounts.urls import manage_patterns
+from courseline.web.cases import urls as case_urls  # registers the <ref:...> converter
 from courseline.web.cases import views as case_views
 from courseline.web.core import views as core_views
+from courseline.web.incidents import views as incident_views
 
 urlpatterns = [
     path("", case_views.home, name="home"),
@@ -10,8 +12,27 @@ urlpatterns = [
     path("exit/", core_views.exit_page, name="exit"),
     path("account/", include("courseline.web.accounts.urls")),
     path("manage/", include(manage_patterns)),
-    path("cases/", include("courseline.web.cases.urls")),
+    path("cases/", include(case_urls)),
+    path("cases/<ref:reference>/incidents/", include("courseline.web.incidents.urls")),
+    path(
+        "cases/<ref:reference>/people/<int:person_id>/invite/",
+        incident_views.person_invite,
+        name="person_invite",
+    ),
+    path(
+        "cases/<ref:reference>/people/<int:person_id>/revoke/",
+        incident_views.person_revoke,
+        name="person_revoke",
+    ),
     path("portal/", case_views.portal, name="portal"),
+    path("portal/join/<str:token>/", incident_views.portal_join, name="portal_join"),
+    path("portal/<ref:reference>/", incident_views.portal_case, name="portal_case"),
+    path("portal/<ref:reference>/log/", incident_views.portal_log, name="portal_log"),
+    path(
+        "portal/<ref:reference>/log/<int:incident_id>/",
+        incident_views.portal_incident,
+        name="portal_incident",
+    ),
 ]
 
 handler400 = "courseline.web.core.views.bad_request"

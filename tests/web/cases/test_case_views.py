@@ -20,13 +20,16 @@ def test_it_opens_a_case_with_a_new_reference_assigned_to_the_caseworker(
     world: Any, client: Any
 ) -> None:
     sign_in(client, world.alice)
-    response = client.post(reverse("cases:create"), {"summary": "Messages and following"})
+    response = client.post(
+        reverse("cases:create"), {"summary": "Messages and following", "jurisdiction": "scotland"}
+    )
     assert response.status_code == 302
     case = Case.objects.latest("id")
     assert re.fullmatch(r"CL-\d{4}-\d{6}", case.reference)
     assert case.reference != world.case.reference
     assert case.assigned_to == world.alice
     assert case.team == world.team
+    assert case.jurisdiction == "scotland"
     assert case.next_review is not None
     assert AuditEvent.objects.filter(action="case.opened", case_id=case.pk).exists()
 

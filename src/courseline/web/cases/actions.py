@@ -45,6 +45,7 @@ def do_open_case(
     summary: str,
     assigned_to: User | None,
     next_review: dt.date | None,
+    jurisdiction: str = "england-wales",
 ) -> Case:
     now = timezone.now()
     with transaction.atomic():
@@ -53,6 +54,7 @@ def do_open_case(
             team=team,
             reference=_next_reference(timezone.localdate(now).year),
             summary=summary,
+            jurisdiction=jurisdiction,
             assigned_to=assigned_to,
             created_by=actor,
             created_at=now,

@@ -30,6 +30,12 @@ class CaseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
     )
+    jurisdiction = forms.ChoiceField(
+        label="Where did the conduct happen?",
+        help_text="Whose law applies. Used for the course-of-conduct analysis.",
+        choices=[],
+        initial="england-wales",
+    )
     assigned_to = forms.ModelChoiceField(
         label="Caseworker",
         queryset=User.objects.none(),
@@ -43,7 +49,10 @@ class CaseForm(forms.Form):
     )
 
     def __init__(self, *args: Any, assignable: Any, allow_assign: bool, **kwargs: Any) -> None:
+        from courseline.web.cases.models import jurisdiction_choices
+
         super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].choices = jurisdiction_choices()  # type: ignore[attr-defined]
         if allow_assign:
             self.fields["assigned_to"].queryset = assignable  # type: ignore[attr-defined]
         else:

@@ -34,6 +34,13 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+def jurisdiction_choices() -> list[tuple[str, str]]:
+    """The jurisdictions Courseline has law data for (courseline/law/data/)."""
+    from courseline.law.jurisdictions import all_jurisdictions
+
+    return [(jurisdiction.key, jurisdiction.name) for jurisdiction in all_jurisdictions()]
+
+
 class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
@@ -44,6 +51,12 @@ class Case(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=16, unique=True, editable=False)
     summary = models.TextField(help_text="What brought the case to the service, in brief.")
+    jurisdiction = models.CharField(
+        max_length=32,
+        choices=jurisdiction_choices,
+        default="england-wales",
+        help_text="Whose law applies: used for the course-of-conduct analysis.",
+    )
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -130,6 +130,7 @@ def case_create(request: AuthedRequest) -> HttpResponse:
             user,
             team=team,
             summary=form.cleaned_data["summary"],
+            jurisdiction=form.cleaned_data["jurisdiction"],
             assigned_to=assigned,
             next_review=form.cleaned_data["next_review"] or review_date_default(),
         )
@@ -156,6 +157,7 @@ def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "notes": notes,
         "events": events,
         "can_manage": can_manage_case(request.user, case),
+        "incident_count": case.incidents.exclude(latest=None).count(),
         "note_form": NoteForm(),
     }
     return render(request, "cases/case_detail.html", context)

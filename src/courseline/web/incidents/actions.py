@@ -1,0 +1,218 @@
+"""Every change to the incident log: one transaction, one audit record, history kept."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from courseline.law.conduct import suggest
+from courseline.web.accounts.models import Role, User
+from courseline.web.audit.log import record
+from courseline.web.cases.models import Case, Person, PersonRole
+from courseline.web.incidents.models import Incident, IncidentVersion, PortalInvite
+
+
+class IncidentActionError(Exception):
+    """A change that is not allowed; the message says why."""
+
+
+@dataclass
+class IncidentData:
+    """Everything recorded about one incident (one version of it)."""
+
+    event_start: object
+    precision: str
+    description: str
+    event_end: object = None
+    place: str = "unknown"
+    location: str = ""
+    channel: str = ""
+    account_used: str = ""
+    behaviours: list[str] = field(default_factory=list)
+    perpetrator: Person | None = None
+    third_parties: str = ""
+    witnesses: str = ""
+    police_reported: bool = False
+    police_officer: str = ""
+    police_collar_number: str = ""
+    police_reference: str = ""
+    fear_of_violence: str = "unsure"
+    impacts: list[str] = field(default_factory=list)
+    impact_notes: str = ""
+
+
+def suggested_keys(text: str) -> list[str]:
+    return [s.behaviour.value for s in suggest(text)]
+
+
+def _new_version(
+    incident: Incident, number: int, author: User, data: IncidentData, reason: str = ""
+) -> IncidentVersion:
+    version = IncidentVersion.objects.create(
+        incident=incident,
+        version=number,
+        author=author,
+        edit_reason=reason,
+        suggested_behaviours=suggested_keys(data.description),
+        **asdict(data) | {"perpetrator": data.perpetrator},
+    )
+    incident.latest = version
+    incident.save(update_fields=["latest"])
+    return version
+
+
+def _check_perpetrator(case: Case, data: IncidentData) -> None:
+    if data.perpetrator is not None and data.perpetrator.case_id != case.pk:
+        raise IncidentActionError("The perpetrator must be one of the people on this case")
+
+
+def do_log_incident(
+    request: HttpRequest | None,
+    actor: User,
+    case: Case,
+    data: IncidentData,
+    *,
+    entered_by_victim: bool = False,
+) -> Incident:
+    _check_perpetrator(case, data)
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            case=case, created_by=actor, entered_by_victim=entered_by_victim
+        )
+        _new_version(incident, 1, actor, data)
+        record(
+            "incident.logged",
+            request=request,
+            actor=actor,
+            case=case,
+            obj=incident,
+            detail={"by_victim": entered_by_victim},
+        )
+    return incident
+
+
+def do_edit_incident(
+    request: HttpRequest | None, actor: User, incident: Incident, data: IncidentData, reason: str
+) -> IncidentVersion:
+    """An edit is a new version; the earlier ones stay and remain visible."""
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().select_related("case").get(pk=incident.pk)
+        _check_perpetrator(locked.case, data)
+        latest = locked.versions.order_by("-version").first()
+        number = (latest.version if latest else 0) + 1
+        version = _new_version(locked, number, actor, data, reason)
+        record(
+            "incident.edited",
+            request=request,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            detail={"version": number},
+        )
+    return version
+
+
+def do_import_incidents(
+    request: HttpRequest | None, actor: User, case: Case, items: Sequence[IncidentData]
+) -> int:
+    """All rows or none: one transaction, one audit record for the whole import."""
+    for data in items:
+        _check_perpetrator(case, data)
+    with transaction.atomic():
+        for data in items:
+            incident = Incident.objects.create(case=case, created_by=actor, imported=True)
+            _new_version(incident, 1, actor, data)
+        record(
+            "incident.imported",
+            request=request,
+            actor=actor,
+            case=case,
+            detail={"count": len(items)},
+        )
+    return len(items)
+
+
+# --- The victim's portal ------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def do_invite_victim(request: HttpRequest | None, actor: User, person: Person) -> str:
+    """Create a one-time invitation link token (only its hash is stored)."""
+    if person.role != PersonRole.VICTIM:
+        raise IncidentActionError("Only the victim on a case can be invited to the portal")
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        PortalInvite.objects.filter(person=person, used_at=None, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        invite = PortalInvite.objects.create(
+            person=person, token_hash=token_hash(token), created_by=actor
+        )
+        record(
+            "portal.invited",
+            request=request,
+            actor=actor,
+            case=person.case,
+            obj=invite,
+        )
+    return token
+
+
+def do_accept_invite(
+    request: HttpRequest | None, invite: PortalInvite, email: str, name: str, password: str
+) -> User:
+    with transaction.atomic():
+        locked = (
+            PortalInvite.objects.select_for_update()
+            .select_related("person__case")
+            .get(pk=invite.pk)
+        )
+        if not locked.usable:
+            raise IncidentActionError("This invitation has expired or has already been used")
+        case = locked.person.case
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            full_name=name,
+            role=Role.VICTIM,
+            organisation_id=case.organisation_id,
+        )
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
+        Person.objects.filter(pk=locked.person_id).update(portal_user=user)
+        record("portal.invite_accepted", request=request, actor=user, case=case, obj=locked)
+    return user
+
+
+def do_revoke_portal(request: HttpRequest | None, actor: User, person: Person) -> None:
+    """Take away portal access for this case: unlink, cancel invitations, end sessions."""
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().select_related("case").get(pk=person.pk)
+        account_id = locked.portal_user_id
+        locked.portal_user = None
+        locked.save(update_fields=["portal_user"])
+        PortalInvite.objects.filter(person=locked, used_at=None, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        if account_id is not None:
+            User.objects.filter(pk=account_id).update(
+                session_generation=F("session_generation") + 1
+            )
+        record(
+            "portal.revoked",
+            request=request,
+            actor=actor,
+            case=locked.case,
+            obj=locked,
+            detail={"user_id": account_id},
+        )

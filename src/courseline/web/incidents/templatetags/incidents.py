@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def incident_numbers(ids: Iterable[str], numbers: Mapping[str, int]) -> str:
+    """Incident ids as their positions in the timeline (#1, #4...), oldest first."""
+    found = sorted(numbers[i] for i in ids if i in numbers)
+    return ", ".join(f"#{n}" for n in found)
