@@ -90,6 +90,85 @@ def _populate(case: Case, alice: User, vic: User) -> None:
     )
     for body in _NOTES:
         actions.do_add_note(None, alice, case, body)
+    _log_demo_incidents(case, alice, vic)
+
+
+# (days ago, hour, place, channel, behaviours, feared violence, impacts, description)
+_INCIDENTS = (
+    (
+        70,
+        22,
+        "online",
+        "Mobile (texts)",
+        ["contacting"],
+        "no",
+        [],
+        "Twelve texts in an hour asking to talk, after I said I did not want contact.",
+    ),
+    (
+        55,
+        8,
+        "home",
+        "",
+        ["loitering", "watching_spying"],
+        "yes",
+        ["changed_routine"],
+        "His car was parked across from my house when I left for work. He watched me go.",
+    ),
+    (
+        41,
+        17,
+        "work",
+        "",
+        ["following", "loitering"],
+        "yes",
+        ["work", "changed_routine"],
+        "Waited outside the library at closing time and followed me to the bus stop.",
+    ),
+    (
+        30,
+        9,
+        "home",
+        "",
+        ["giving_leaving_items"],
+        "unsure",
+        ["security"],
+        "Flowers and a card on my doorstep saying we are meant to be together.",
+    ),
+    (
+        12,
+        23,
+        "online",
+        "Instagram @sam_the_sample",
+        ["contacting", "threats_violence"],
+        "yes",
+        ["social", "health"],
+        "Messages saying I will regret ignoring him and he knows my shifts.",
+    ),
+)
+
+
+def _log_demo_incidents(case: Case, alice: User, vic: User) -> None:
+    from courseline.web.incidents.actions import IncidentData, do_log_incident
+
+    suspect = case.people.filter(role=PersonRole.PERPETRATOR).first()
+    now = timezone.localtime()
+    for days, hour, place, channel, behaviours, fear, impacts, text in _INCIDENTS:
+        when = (now - dt.timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+        data = IncidentData(
+            event_start=when, precision="exact", description=text, place=place, channel=channel,
+            behaviours=behaviours, perpetrator=suspect, fear_of_violence=fear, impacts=impacts,
+        )  # fmt: skip
+        do_log_incident(None, alice, case, data)
+    do_log_incident(
+        None, vic, case,
+        IncidentData(
+            event_start=now - dt.timedelta(days=2), precision="approximate", place="public",
+            description="I think I saw him in the supermarket car park again.",
+            fear_of_violence="unsure",
+        ),
+        entered_by_victim=True,
+    )  # fmt: skip
 
 
 def seed_demo() -> list[str]:
