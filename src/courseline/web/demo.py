@@ -94,7 +94,8 @@ def _populate(case: Case, alice: User, vic: User) -> None:
 
 
 # (days ago, hour, place, channel, behaviours, feared violence, impacts, description)
-_INCIDENTS = (
+_IncidentRow = tuple[int, int, str, str, list[str], str, list[str], str]
+_INCIDENTS: tuple[_IncidentRow, ...] = (
     (
         70,
         22,
