@@ -51,6 +51,9 @@ class World:
     person: object
     suspect: object
     incident: object
+    assessment: object
+    referral: object
+    plan: object
 
 
 def make_world() -> World:
@@ -105,13 +108,32 @@ def make_world() -> World:
         ),
         entered_by_victim=True,
     )  # fmt: skip
+    from courseline.risk.instruments import load_instrument
+    from courseline.web.risk import actions as risk_actions
+
+    screening = load_instrument("stalking-screening")
+    assessment = risk_actions.do_record_assessment(
+        None, alice, case, screening,
+        risk_actions.AssessmentInput(
+            answers=dict.fromkeys(screening.item_keys, "no"), notes={}, judgement="standard",
+            judgement_reasons="Nothing reported yet", override_reason="",
+            next_review_due=timezone.localdate() + dt.timedelta(days=28), reason="first",
+        ),
+        None,
+    )  # fmt: skip
+    referral = risk_actions.do_create_referral(
+        None, alice, case, assessment, "police", "Police", "", "Test referral", ""
+    )
+    plan = risk_actions.do_create_safety_plan(
+        None, alice, case, assessment, risk_actions.plan_items_from(screening, assessment)
+    )
     outsider_case = actions.do_open_case(
         None, outsider, team=other_team, summary="Other org case", assigned_to=outsider,
         next_review=None,
     )  # fmt: skip
     return World(
         org, other_org, team, admin, supervisor, alice, bob, vic, outsider, case, outsider_case,
-        note, person, suspect, incident,
+        note, person, suspect, incident, assessment, referral, plan,
     )  # fmt: skip
 
 

@@ -33,6 +33,9 @@ def test_the_wheel_contains_govuk_assets_templates_and_migrations(tmp_path: Path
         "courseline/law/data/scotland.yaml",
         "courseline/law/data/northern-ireland.yaml",
         "courseline/law/data/ireland.yaml",
+        "courseline/risk/instruments/stalking-screening.yaml",
+        "courseline/risk/instruments/domestic-abuse-checklist.yaml",
+        "courseline/risk/instruments/self-check.yaml",
     ):
         assert required in names, required
     css = zipfile.ZipFile(wheel).read("courseline/web/static/govuk/govuk-frontend.min.css")

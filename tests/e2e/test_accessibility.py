@@ -113,6 +113,16 @@ def upload_a_diary(page: Page, _: World) -> None:
     page.get_by_role("button", name="Continue").click()
 
 
+def calculate_the_score(page: Page, _: World) -> None:
+    page.get_by_role("button", name="Calculate the score").click()
+    expect(page.locator("#result")).to_be_visible()
+
+
+def save_empty_assessment(page: Page, _: World) -> None:
+    page.get_by_role("button", name="Save the assessment").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
 def invite_the_victim(page: Page, _: World) -> None:
     page.get_by_role("button", name="send an invitation link to Vic Victim").click()
 
@@ -288,6 +298,32 @@ SCREENS: dict[str, Screen] = {
     "portal-join-invalid": Screen(
         None, fixed("/portal/join/no-such-token/"), status=404, heading="This link does not work"
     ),
+    # Risk.
+    "risk-overview": Screen("alice", case_url("risk/"), heading="Risk"),
+    "risk-assess": Screen("alice", case_url("risk/assess/stalking-screening/")),
+    "risk-assess-scored": Screen(
+        "alice", case_url("risk/assess/domestic-abuse-checklist/"), act=calculate_the_score
+    ),
+    "risk-assess-with-errors": Screen(
+        "alice", case_url("risk/assess/stalking-screening/"), act=save_empty_assessment
+    ),
+    "risk-assessment": Screen(
+        "alice",
+        lambda w: f"/cases/{w.case.reference}/risk/{w.assessment.pk}/",  # type: ignore[attr-defined]
+    ),
+    "risk-referral-new": Screen(
+        "alice",
+        lambda w: f"/cases/{w.case.reference}/risk/{w.assessment.pk}/refer/marac/",  # type: ignore[attr-defined]
+    ),
+    "risk-referral": Screen(
+        "alice",
+        lambda w: f"/cases/{w.case.reference}/risk/referrals/{w.referral.pk}/",  # type: ignore[attr-defined]
+    ),
+    "safety-plan": Screen(
+        "alice",
+        lambda w: f"/cases/{w.case.reference}/risk/safety-plans/{w.plan.pk}/",  # type: ignore[attr-defined]
+        heading="Safety plan",
+    ),
     # The victim's portal.
     "portal-diary": Screen(
         "vic",
@@ -362,6 +398,7 @@ def describe(name: str, url: str, violations: list[dict[str, Any]]) -> str:
 NOT_PAGES = {
     "home", "healthz", "exit", "accounts:logout", "accounts:sign_out_everywhere",
     "manage:user_reset_two_factor", "manage:audit_export", "person_invite", "person_revoke",
+    "risk:plan_new",
 }  # fmt: skip
 
 

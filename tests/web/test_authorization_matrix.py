@@ -103,6 +103,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "incidents:import_map": {**ASSIGNED_CASE, "supervisor": "redirect", "alice": "redirect"},
     "incidents:export": ASSIGNED_CASE,
     "incidents:conduct": ASSIGNED_CASE,
+    "risk:overview": ASSIGNED_CASE,
+    "risk:assess": ASSIGNED_CASE,
+    "risk:detail": ASSIGNED_CASE,
+    "risk:referral_new": ASSIGNED_CASE,
+    "risk:plan_new": STAFF_POST_ONLY,
+    "risk:referral": ASSIGNED_CASE,
+    "risk:plan": ASSIGNED_CASE,
     "person_invite": STAFF_POST_ONLY,
     "person_revoke": STAFF_POST_ONLY,
     "portal_join": _all("404"),
@@ -117,6 +124,7 @@ AUDITED_CASE_READS = {
     "cases:detail", "cases:note_correct", "cases:note_history", "cases:person_edit",
     "cases:audit", "incidents:timeline", "incidents:detail", "incidents:edit",
     "incidents:export", "incidents:conduct", "portal_case", "portal_incident",
+    "risk:overview", "risk:detail", "risk:referral", "risk:plan",
 }  # fmt: skip
 
 
@@ -154,6 +162,11 @@ def _url(name: str, world: Any) -> str:
         "token": "set-password",
         "incident_id": world.incident.pk,
         "fmt": "csv",
+        "instrument_key": "stalking-screening",
+        "assessment_id": world.assessment.pk,
+        "kind": "marac",
+        "referral_id": world.referral.pk,
+        "plan_id": world.plan.pk,
     }
     return reverse(name, kwargs={key: values[key] for key in ALL_PATTERNS[name]})
 
@@ -201,6 +214,12 @@ CASE_WRITES = {
                        "place": "home", "fear_of_violence": "no", "edit_reason": "x"},
     "person_invite": {},
     "person_revoke": {},
+    "risk:referral_new": {"summary": "intruder referral"},
+    "risk:plan_new": {},
+    "risk:referral": {"status": "closed", "on": "01/01/2026"},
+    "risk:plan": {"new_item": "intruder item"},
+    "risk:assess": {"action": "save", "judgement": "standard", "judgement_reasons": "x",
+                    "next_review_due": "01/01/2099", "reason": "first"},
 }  # fmt: skip
 
 
@@ -211,6 +230,13 @@ def test_refused_personas_cannot_change_the_case(
 ) -> None:
     from courseline.web.cases.models import Case, CaseEvent, NoteVersion, Person, PersonVersion
     from courseline.web.incidents.models import IncidentVersion, PortalInvite
+    from courseline.web.risk.models import (
+        Assessment,
+        Referral,
+        ReferralEvent,
+        SafetyPlan,
+        SafetyPlanVersion,
+    )  # fmt: skip
     from tests.conftest import sign_in
 
     def snapshot() -> tuple[object, ...]:
@@ -219,6 +245,8 @@ def test_refused_personas_cannot_change_the_case(
             case.status, case.assigned_to_id, case.next_review,
             NoteVersion.objects.count(), PersonVersion.objects.count(), CaseEvent.objects.count(),
             IncidentVersion.objects.count(), PortalInvite.objects.count(),
+            Assessment.objects.count(), Referral.objects.count(), ReferralEvent.objects.count(),
+            SafetyPlan.objects.count(), SafetyPlanVersion.objects.count(),
             Person.objects.get(pk=world.person.pk).portal_user_id,
         )  # fmt: skip
 

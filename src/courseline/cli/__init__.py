@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from courseline.cli.conduct import conduct_app
+from courseline.cli.risk import risk_app
 
 app = typer.Typer(
     help="Courseline: casework, evidence and digital-safety toolkit for stalking support.",
@@ -28,6 +29,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(conduct_app, name="conduct")
+app.add_typer(risk_app, name="risk")
 
 out = Console()
 err = Console(stderr=True)

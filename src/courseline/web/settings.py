@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "courseline.web.accounts",
     "courseline.web.cases",
     "courseline.web.incidents",
+    "courseline.web.risk",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,8 @@ EMAIL_USE_TLS = env_bool("COURSELINE_EMAIL_TLS", True)
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns until collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/", include(manage_patterns)),
     path("cases/", include(case_urls)),
     path("cases/<ref:reference>/incidents/", include("courseline.web.incidents.urls")),
+    path("cases/<ref:reference>/risk/", include("courseline.web.risk.urls")),
     path(
         "cases/<ref:reference>/people/<int:person_id>/invite/",
         incident_views.person_invite,

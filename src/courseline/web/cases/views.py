@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,7 +38,14 @@ from courseline.web.cases.forms import (
     ReasonForm,
     ReviewForm,
 )
-from courseline.web.cases.models import CaseStatus, PersonRole, PersonVersion, review_date_default
+from courseline.web.cases.models import (
+    Case,
+    CaseStatus,
+    PersonRole,
+    PersonVersion,
+    review_date_default,
+)
+from courseline.web.risk.models import Assessment
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
 PAGE_SIZE = 25
@@ -67,6 +74,17 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         .select_related("assigned_to")
         .order_by("next_review")[:50]
     )
+    latest_risk_due = (
+        Assessment.objects.filter(case=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("next_review_due")[:1]
+    )
+    risk_overdue = list(
+        visible.annotate(risk_due=Subquery(latest_risk_due))
+        .filter(risk_due__lt=today)
+        .select_related("assigned_to")
+        .order_by("risk_due")[:50]
+    )
     counts = visible.aggregate(
         open=Count("id"),
         mine=Count("id", filter=Q(assigned_to=request.user)),
@@ -76,7 +94,8 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
         ),
     )
     record("dashboard.viewed", request=request, detail={"overdue_shown": len(overdue)})
-    return render(request, "cases/dashboard.html", {"overdue": overdue, "counts": counts})
+    context = {"overdue": overdue, "risk_overdue": risk_overdue, "counts": counts}
+    return render(request, "cases/dashboard.html", context)
 
 
 @role_required(*CASE_STAFF)
@@ -158,9 +177,17 @@ def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "events": events,
         "can_manage": can_manage_case(request.user, case),
         "incident_count": case.incidents.exclude(latest=None).count(),
+        **_risk_summary(case),
         "note_form": NoteForm(),
     }
     return render(request, "cases/case_detail.html", context)
+
+
+def _risk_summary(case: Case) -> dict[str, object]:
+    """The latest risk assessment, and how many incidents were logged after it."""
+    latest = Assessment.objects.filter(case=case).order_by("-created_at", "-id").first()
+    since = case.incidents.filter(created_at__gt=latest.created_at).count() if latest else 0
+    return {"latest_assessment": latest, "incidents_since_assessment": since}
 
 
 def _simple_form(  # noqa: PLR0913
