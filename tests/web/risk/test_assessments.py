@@ -139,3 +139,23 @@ def test_the_public_self_check_is_not_a_case_instrument(world: Any, client: Any)
     sign_in(client, world.alice)
     assert client.get(assess_url(world, "self-check")).status_code == 404
     assert client.get(assess_url(world, "no-such-thing")).status_code == 404
+
+
+def test_a_yes_to_stalking_on_the_da_checklist_opens_the_stalking_screening(
+    world: Any, client: Any
+) -> None:
+    sign_in(client, world.alice)
+    data = {**answers("domestic-abuse-checklist", stalking_harassment="yes"), "action": "score"}
+    html = client.post(assess_url(world, "domestic-abuse-checklist"), data).content.decode()
+    assert (
+        reverse(
+            "risk:assess", kwargs={"reference": world.case.reference, "instrument_key": SCREENING}
+        )
+        in html
+    )
+
+
+def test_each_item_shows_the_sources_behind_it(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    html = client.get(assess_url(world)).content.decode()
+    assert html.count("Based on: <a") == len(load_instrument(SCREENING).items)

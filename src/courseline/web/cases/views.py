@@ -403,6 +403,7 @@ def _status_change(request: AuthedRequest, reference: str, *, closing: bool) -> 
         return redirect("cases:detail", reference=case.reference)
     if closing:
         intro = (
+            "Before closing, record a closing risk review (Risk, reason 'Review at closure'). "
             "Closed cases are kept for the retention period and then deleted for good. "
             "The reason is kept in the case history."
         )

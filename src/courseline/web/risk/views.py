@@ -78,6 +78,19 @@ def _posted_answers(request: AuthedRequest, instrument: Any) -> dict[str, str]:
     return answers
 
 
+def _follow_ups(result: Any) -> list[dict[str, Any]]:
+    """What a yes opens: further items of this checklist, or another instrument to use."""
+    if result is None:
+        return []
+    opened = []
+    for follow_up in result.open_follow_ups:
+        instruments = [load_instrument(key) for key in follow_up.instruments]
+        opened.append(
+            {"note": follow_up.note, "items": follow_up.items, "instruments": instruments}
+        )
+    return opened
+
+
 def _assessment_input(form: AssessmentForm) -> actions.AssessmentInput:
     data = form.cleaned_data
     return actions.AssessmentInput(
@@ -142,6 +155,8 @@ def assess(request: AuthedRequest, reference: str, instrument_key: str) -> HttpR
         "result": result,
         "implied": actions.implied_level(result) if result else None,
         "previous": previous,
+        "sources": {i.key: instrument.resolve_sources(i.citations) for i in instrument.items},
+        "follow_ups": _follow_ups(result),
     }
     return render(request, "risk/assess.html", context)
 
