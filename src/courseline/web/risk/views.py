@@ -142,6 +142,7 @@ def assess(request: AuthedRequest, reference: str, instrument_key: str) -> HttpR
                 return redirect(
                     "risk:detail", reference=case.reference, assessment_id=assessment.pk
                 )
+    record("risk.form_viewed", request=request, case=case, detail={"instrument": instrument.key})
     numbers = {
         str(i.pk): n
         for n, i in enumerate(sorted(incidents_of(case), key=lambda i: i.current.event_start), 1)
@@ -229,6 +230,7 @@ def referral_new(
         )
         return redirect("risk:referral", reference=case.reference, referral_id=referral.pk)
     preview = actions.referral_content(case, assessment, request.user, " ".join(prompts))
+    record("referral.prefill_viewed", request=request, case=case, obj=assessment)
     context = {"case": case, "assessment": assessment, "form": form, "preview": preview,
                "kind_label": REFERRAL_LABELS[referral_kind]}  # fmt: skip
     return render(request, "risk/referral_new.html", context)
