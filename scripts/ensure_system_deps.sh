@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# The browser the end-to-end tests drive: Debian's chromium (never a downloaded browser).
+# System packages the tests need: Debian's chromium for the end-to-end tests (never a
+# downloaded browser) and Pango for WeasyPrint's PDFs.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+ldconfig -p | grep 'libpangoft2-1.0.so' >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's chromium for the end-to-end tests..."
+  echo "Installing ${missing[*]} (browser tests, PDF rendering)..."
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   exit 0
 fi
-echo "The end-to-end tests need Debian's chromium at /usr/bin/chromium:" >&2
-echo "  sudo apt-get install chromium" >&2
+echo "The tests need Debian packages: ${missing[*]}" >&2
+echo "  sudo apt-get install ${missing[*]}" >&2
 exit 1

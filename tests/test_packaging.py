@@ -36,6 +36,8 @@ def test_the_wheel_contains_govuk_assets_templates_and_migrations(tmp_path: Path
         "courseline/risk/instruments/stalking-screening.yaml",
         "courseline/risk/instruments/domestic-abuse-checklist.yaml",
         "courseline/risk/instruments/self-check.yaml",
+        "courseline/web/help/factsheets/keeping-a-diary.md",
+        "courseline/web/help/scenarios/former-partner.yaml",
     ):
         assert required in names, required
     css = zipfile.ZipFile(wheel).read("courseline/web/static/govuk/govuk-frontend.min.css")

@@ -21,6 +21,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from courseline.web.cases import actions
+from courseline.web.help.factsheets import all_factsheets
+from courseline.web.help.scenarios import all_scenarios
 from tests.conftest import PASSWORD, World
 from tests.e2e.browser import BrowserLog, sign_in_with_cookie
 
@@ -121,6 +123,18 @@ def calculate_the_score(page: Page, _: World) -> None:
 def save_empty_assessment(page: Page, _: World) -> None:
     page.get_by_role("button", name="Save the assessment").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def answer_self_check(page: Page, _: World) -> None:
+    for radio in page.locator("input[type=radio][value=yes]").all():
+        radio.check()
+    page.get_by_role("button", name="See what this means").click()
+    expect(page.locator("#result")).to_be_visible()
+
+
+def compare_with_model(page: Page, _: World) -> None:
+    page.get_by_role("button", name="Compare with the model answer").click()
+    expect(page.locator("#result")).to_be_visible()
 
 
 def invite_the_victim(page: Page, _: World) -> None:
@@ -324,6 +338,30 @@ SCREENS: dict[str, Screen] = {
         lambda w: f"/cases/{w.case.reference}/risk/safety-plans/{w.plan.pk}/",  # type: ignore[attr-defined]
         heading="Safety plan",
     ),
+    # Public help pages (every factsheet too: see below).
+    "help-index": Screen(None, fixed("/help/"), heading="Help and advice"),
+    "help-search": Screen(None, fixed("/help/search/?q=tracker"), heading="Search help"),
+    "help-self-check": Screen(
+        None, fixed("/help/am-i-being-stalked/"), heading="Am I being stalked?"
+    ),
+    "help-self-check-answered": Screen(
+        None, fixed("/help/am-i-being-stalked/"), act=answer_self_check
+    ),
+    "help-exit-explained": Screen(None, fixed("/help/exit-this-page/")),
+    "help-safety": Screen(None, fixed("/help/staying-safe-online/"), heading="Staying safe online"),
+    "help-law": Screen(None, fixed("/help/what-the-law-says/"), heading="What the law says"),
+    **{
+        f"factsheet-{sheet.slug}": Screen(
+            None, fixed(f"/help/{sheet.slug}/"), heading=sheet.meta.title
+        )
+        for sheet in all_factsheets()
+    },
+    # Training for professionals.
+    "training-index": Screen("alice", fixed("/training/"), heading="Training scenarios"),
+    "training-exercise": Screen("alice", lambda w: f"/training/{all_scenarios()[0].slug}/"),
+    "training-exercise-marked": Screen(
+        "alice", lambda w: f"/training/{all_scenarios()[0].slug}/", act=compare_with_model
+    ),
     # The victim's portal.
     "portal-diary": Screen(
         "vic",
@@ -398,7 +436,7 @@ def describe(name: str, url: str, violations: list[dict[str, Any]]) -> str:
 NOT_PAGES = {
     "home", "healthz", "exit", "accounts:logout", "accounts:sign_out_everywhere",
     "manage:user_reset_two_factor", "manage:audit_export", "person_invite", "person_revoke",
-    "risk:plan_new",
+    "risk:plan_new", "help:factsheet_pdf",
 }  # fmt: skip
 
 
@@ -410,7 +448,7 @@ def test_every_page_of_the_app_is_scanned(world: World) -> None:
     scanned = set()
     for screen in SCREENS.values():
         try:
-            scanned.add(resolve(screen.path(world)).view_name)
+            scanned.add(resolve(screen.path(world).split("?")[0]).view_name)
             if screen.reaches:
                 scanned.add(screen.reaches)
         except Resolver404:

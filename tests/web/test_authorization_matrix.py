@@ -110,6 +110,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "risk:plan_new": STAFF_POST_ONLY,
     "risk:referral": ASSIGNED_CASE,
     "risk:plan": ASSIGNED_CASE,
+    "help:index": _all("ok"),
+    "help:search": _all("ok"),
+    "help:self_check": _all("ok"),
+    "help:exit_explained": _all("ok"),
+    "help:safety": _all("ok"),
+    "help:law": _all("ok"),
+    "help:factsheet": _all("ok"),
+    "help:factsheet_pdf": _all("ok"),
+    "training:index": {**_all("ok", anonymous="login"), "vic": "403"},
+    "training:exercise": {**_all("ok", anonymous="login"), "vic": "403"},
     "person_invite": STAFF_POST_ONLY,
     "person_revoke": STAFF_POST_ONLY,
     "portal_join": _all("404"),
@@ -124,7 +134,8 @@ AUDITED_CASE_READS = {
     "cases:detail", "cases:note_correct", "cases:note_history", "cases:person_edit",
     "cases:audit", "incidents:timeline", "incidents:detail", "incidents:edit",
     "incidents:export", "incidents:conduct", "portal_case", "portal_incident",
-    "risk:overview", "risk:detail", "risk:referral", "risk:plan",
+    "risk:overview", "risk:detail", "risk:referral", "risk:plan", "risk:assess",
+    "risk:referral_new",
 }  # fmt: skip
 
 
@@ -167,7 +178,12 @@ def _url(name: str, world: Any) -> str:
         "kind": "marac",
         "referral_id": world.referral.pk,
         "plan_id": world.plan.pk,
+        "slug": "warning-signs",
     }
+    if name == "training:exercise":
+        from courseline.web.help.scenarios import all_scenarios
+
+        values["slug"] = all_scenarios()[0].slug
     return reverse(name, kwargs={key: values[key] for key in ALL_PATTERNS[name]})
 
 

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "courseline.web.cases",
     "courseline.web.incidents",
     "courseline.web.risk",
+    "courseline.web.help",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "courseline.web.core.middleware.HealthCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -280,6 +282,8 @@ STORAGES = {
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
+# Translations are data: factsheets/<language>/ and locale/ catalogues; English is the fallback.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg"), ("ga", "Gaeilge")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -298,3 +302,4 @@ LOGGING = {
         "axes": {"level": "CRITICAL"},
     },
 }
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]

@@ -4,6 +4,7 @@ from courseline.web.accounts.urls import manage_patterns
 from courseline.web.cases import urls as case_urls  # registers the <ref:...> converter
 from courseline.web.cases import views as case_views
 from courseline.web.core import views as core_views
+from courseline.web.help import urls as help_urls
 from courseline.web.incidents import views as incident_views
 
 urlpatterns = [
@@ -25,6 +26,8 @@ urlpatterns = [
         incident_views.person_revoke,
         name="person_revoke",
     ),
+    path("help/", include("courseline.web.help.urls")),
+    path("training/", include(help_urls.training_patterns)),
     path("portal/", case_views.portal, name="portal"),
     path("portal/join/<str:token>/", incident_views.portal_join, name="portal_join"),
     path("portal/<ref:reference>/", incident_views.portal_case, name="portal_case"),

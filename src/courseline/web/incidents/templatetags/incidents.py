@@ -18,3 +18,8 @@ def incident_numbers(ids: Iterable[str], numbers: Mapping[str, int]) -> str:
 def get_item(mapping: Mapping[str, object], key: str) -> object:
     """mapping[key], or None: for dictionaries keyed by strings in templates."""
     return mapping.get(key)
+
+
+@register.filter
+def split_words(text: str) -> list[str]:
+    return text.split()
