@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from courseline.datafiles import parse_yaml_model
 from courseline.law.model import Behaviour
 
 JURISDICTION_KEYS: tuple[str, ...] = ("england-wales", "scotland", "northern-ireland", "ireland")
@@ -360,20 +359,9 @@ class UnknownJurisdictionError(LookupError):
 
 def parse_jurisdiction(text: str, *, source_name: str) -> Jurisdiction:
     """Validate YAML ``text`` as a jurisdiction; errors name ``source_name`` and the field."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise JurisdictionDataError(f"{source_name}: not valid YAML: {error}") from error
-    if not isinstance(raw, dict):
-        raise JurisdictionDataError(f"{source_name}: expected a mapping at the top level")
-    try:
-        return Jurisdiction.model_validate(raw)
-    except ValidationError as error:
-        lines = [
-            f"{source_name}: {_field_path(raw, item['loc'])}: {item['msg']}"
-            for item in error.errors()
-        ]
-        raise JurisdictionDataError("\n".join(lines)) from error
+    return parse_yaml_model(
+        Jurisdiction, text, source_name=source_name, error=JurisdictionDataError
+    )
 
 
 def load_jurisdiction_file(path: Path) -> Jurisdiction:
@@ -411,21 +399,3 @@ def _check_key_matches_name(jurisdiction: Jurisdiction, expected: str, name: str
         raise JurisdictionDataError(
             f"{name}: key: {jurisdiction.key!r} does not match the file name {expected!r}"
         )
-
-
-def _field_path(raw: Any, loc: Sequence[int | str]) -> str:
-    """``offences[1] (pha_s2a).elements[0] (harassment).sources`` for a pydantic location."""
-    parts: list[str] = []
-    node: Any = raw
-    for step in loc:
-        if isinstance(step, int):
-            label = f"[{step}]"
-            node = node[step] if isinstance(node, list) and step < len(node) else None
-            if isinstance(node, Mapping) and isinstance(node.get("key"), str):
-                label += f" ({node['key']})"
-            parts.append(label)
-        else:
-            parts.append(f".{step}" if parts else str(step))
-            node = node.get(step) if isinstance(node, Mapping) else None
-    path = "".join(parts) or "(top level)"
-    return re.sub(r"\.\[", "[", path)

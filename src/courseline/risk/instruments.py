@@ -22,17 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from courseline.datafiles import parse_yaml_model
 from courseline.law.model import Behaviour, Fear, Impact, IncidentRecord, Place
 
 INSTRUMENT_KEYS: tuple[str, ...] = (
@@ -477,21 +476,7 @@ class InvalidAnswerError(ValueError):
 
 def parse_instrument(text: str, *, source_name: str) -> Instrument:
     """Validate YAML ``text`` as an instrument; errors name ``source_name`` and the field."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise InstrumentDataError(f"{source_name}: not valid YAML: {error}") from error
-    if not isinstance(raw, dict):
-        raise InstrumentDataError(f"{source_name}: expected a mapping at the top level")
-    try:
-        return Instrument.model_validate(raw)
-    except ValidationError as error:
-        lines = [
-            f"{source_name}: {_field_path(raw, item['loc'])}: "
-            f"{item['msg'].removeprefix('Value error, ')}"
-            for item in error.errors()
-        ]
-        raise InstrumentDataError("\n".join(lines)) from error
+    return parse_yaml_model(Instrument, text, source_name=source_name, error=InstrumentDataError)
 
 
 def load_instrument_file(path: Path) -> Instrument:
@@ -534,24 +519,6 @@ def _check_key_matches_name(instrument: Instrument, expected: str, name: str) ->
         raise InstrumentDataError(
             f"{name}: key: {instrument.key!r} does not match the file name {expected!r}"
         )
-
-
-def _field_path(raw: Any, loc: Sequence[int | str]) -> str:
-    """``sections[0] (history).items[2] (threats).citations`` for a pydantic location."""
-    parts: list[str] = []
-    node: Any = raw
-    for step in loc:
-        if isinstance(step, int):
-            label = f"[{step}]"
-            node = node[step] if isinstance(node, list) and step < len(node) else None
-            if isinstance(node, Mapping) and isinstance(node.get("key"), str):
-                label += f" ({node['key']})"
-            parts.append(label)
-        else:
-            parts.append(f".{step}" if parts else str(step))
-            node = node.get(step) if isinstance(node, Mapping) else None
-    path = "".join(parts) or "(top level)"
-    return re.sub(r"\.\[", "[", path)
 
 
 # --- results ---------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+
+from courseline.datafiles import parse_yaml_model
 
 FOLDER = "factsheets"
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -114,16 +115,9 @@ def parse_factsheet(text: str, *, source_name: str) -> Factsheet:
     match = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.DOTALL)
     if not match:
         raise FactsheetError(f"{source_name}: front matter between --- lines is missing")
-    try:
-        raw = yaml.safe_load(match.group(1))
-        meta = FrontMatter.model_validate(raw)
-    except yaml.YAMLError as exc:
-        raise FactsheetError(f"{source_name}: front matter is not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise FactsheetError(f"{source_name}: {problems}") from None
+    meta = parse_yaml_model(
+        FrontMatter, match.group(1), source_name=source_name, error=FactsheetError
+    )
     if f"{meta.slug}.md" != source_name.rsplit("/", 1)[-1]:
         raise FactsheetError(f"{source_name}: slug {meta.slug!r} does not match the file name")
     html, headings = _render(match.group(2))

@@ -7,9 +7,9 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from courseline.datafiles import parse_yaml_model
 from courseline.law.jurisdictions import JURISDICTION_KEYS
 from courseline.law.model import Behaviour, Fear
 
@@ -45,15 +45,7 @@ class Scenario(_Frozen):
 
 
 def parse_scenario(text: str, *, source_name: str) -> Scenario:
-    try:
-        scenario = Scenario.model_validate(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{source_name}: not valid YAML: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ScenarioError(f"{source_name}: {problems}") from None
+    scenario = parse_yaml_model(Scenario, text, source_name=source_name, error=ScenarioError)
     if scenario.jurisdiction not in JURISDICTION_KEYS:
         raise ScenarioError(f"{source_name}: jurisdiction {scenario.jurisdiction!r} is unknown")
     if f"{scenario.slug}.yaml" != source_name.rsplit("/", 1)[-1]:
