@@ -24,6 +24,7 @@ from courseline.web.cases.models import (
     ReferenceCounter,
     format_reference,
 )
+from courseline.web.core.versions import next_version
 
 
 class CaseActionError(Exception):
@@ -85,8 +86,7 @@ def do_correct_note(
     """A correction is a new version; earlier versions stay and remain visible."""
     with transaction.atomic():
         locked = Note.objects.select_for_update().select_related("case").get(pk=note.pk)
-        latest = locked.versions.order_by("-version").first()
-        number = (latest.version if latest else 0) + 1
+        number = next_version(locked.versions.all())
         version = NoteVersion.objects.create(
             note=locked, version=number, body=body, correction_reason=reason, author=actor
         )
@@ -138,8 +138,7 @@ def do_update_person(
 ) -> PersonVersion:
     with transaction.atomic():
         locked = Person.objects.select_for_update().select_related("case").get(pk=person.pk)
-        latest = locked.versions.order_by("-version").first()
-        number = (latest.version if latest else 0) + 1
+        number = next_version(locked.versions.all())
         version = PersonVersion.objects.create(
             person=locked, version=number, author=actor, **details.__dict__
         )

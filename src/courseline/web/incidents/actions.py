@@ -16,6 +16,7 @@ from courseline.law.conduct import suggest
 from courseline.web.accounts.models import Role, User
 from courseline.web.audit.log import record
 from courseline.web.cases.models import Case, Person, PersonRole
+from courseline.web.core.versions import next_version
 from courseline.web.incidents.models import Incident, IncidentVersion, PortalInvite
 
 
@@ -105,8 +106,7 @@ def do_edit_incident(
     with transaction.atomic():
         locked = Incident.objects.select_for_update().select_related("case").get(pk=incident.pk)
         _check_perpetrator(locked.case, data)
-        latest = locked.versions.order_by("-version").first()
-        number = (latest.version if latest else 0) + 1
+        number = next_version(locked.versions.all())
         version = _new_version(locked, number, actor, data, reason)
         record(
             "incident.edited",

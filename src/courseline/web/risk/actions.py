@@ -16,6 +16,7 @@ from courseline.risk.instruments import Instrument, ScoreResult, safety_plan_ite
 from courseline.web.accounts.models import User
 from courseline.web.audit.log import record
 from courseline.web.cases.models import Case, PersonRole
+from courseline.web.core.versions import next_version
 from courseline.web.risk.models import (
     JUDGEMENT_RANK,
     Assessment,
@@ -241,8 +242,7 @@ def do_update_safety_plan(
     """A change is a new version; earlier versions are kept."""
     with transaction.atomic():
         locked = SafetyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
-        latest = locked.versions.order_by("-version").first()
-        number = (latest.version if latest else 0) + 1
+        number = next_version(locked.versions.all())
         version = SafetyPlanVersion.objects.create(
             plan=locked, version=number, items=items, author=actor
         )
