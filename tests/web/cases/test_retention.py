@@ -17,7 +17,10 @@ from courseline.web.cases import actions
 from courseline.web.cases.models import Case
 
 runner = CliRunner()
-SECRET_WORDS = ("Vic Victim", "First note", "Test case summary", "Correction secret", "Alias Z")
+SECRET_WORDS = (
+    "Vic Victim", "First note", "Test case summary", "Correction secret", "Alias Z",
+    "followed me from the bus stop", "Nothing reported yet", "Test referral", "Sam Suspect",
+)  # fmt: skip
 
 
 def _close_long_ago(world: Any, days_ago: int) -> Case:
