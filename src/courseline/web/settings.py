@@ -209,6 +209,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 OTP_TOTP_ISSUER = "Courseline"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
+# Flash messages can name people: keep them server-side, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # --- Security headers -----------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 # "same-origin", not "no-referrer": with no-referrer, browsers send `Origin: null` on form posts

@@ -57,3 +57,23 @@ def test_a_perpetrator_never_gets_a_portal_link(world: Any, client: Any) -> None
     assert client.get(portal_url(world, suspect)).status_code == 404
     assert client.post(portal_url(world, suspect), {"email": world.vic.email}).status_code == 404
     assert Person.objects.get(pk=suspect.pk).portal_user is None
+
+
+def test_an_account_linked_to_another_case_cannot_be_moved(world: Any, client: Any) -> None:
+    from courseline.web.cases import actions as case_actions
+
+    other = case_actions.do_open_case(
+        None, world.bob, team=world.team, summary="Bob's case", assigned_to=world.bob,
+        next_review=None,
+    )  # fmt: skip
+    victim = case_actions.do_add_person(
+        None, world.bob, other, PersonRole.VICTIM,
+        case_actions.PersonDetails("Someone", "", "yes", "", ""),
+    )  # fmt: skip
+    sign_in(client, world.bob)
+    url = reverse(
+        "cases:person_portal", kwargs={"reference": other.reference, "person_id": victim.pk}
+    )
+    response = client.post(url, {"email": world.vic.email})
+    assert "This address cannot be linked" in response.content.decode()
+    assert Person.objects.get(pk=victim.pk).portal_user is None

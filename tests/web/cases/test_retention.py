@@ -20,6 +20,7 @@ runner = CliRunner()
 SECRET_WORDS = (
     "Vic Victim", "First note", "Test case summary", "Correction secret", "Alias Z",
     "followed me from the bus stop", "Nothing reported yet", "Test referral", "Sam Suspect",
+    "vic@north.example.org",
 )  # fmt: skip
 
 
@@ -66,6 +67,11 @@ def test_it_purges_a_closed_case_past_retention_and_leaves_nothing_behind(
         fields = {f.name for f in model._meta.get_fields()}
         if "case" in fields and model is not AuditEvent:
             assert not model.objects.filter(case_id=case_id).exists(), model
+    from courseline.web.accounts.models import User
+
+    vic = User.objects.get(pk=world.vic.pk)
+    assert not vic.is_active and vic.email.endswith("@purged.invalid")
+    assert world.vic.email not in dump
     purge = AuditEvent.objects.filter(action="case.purged").get()
     assert purge.detail["reference"] == reference
     assert verify().ok

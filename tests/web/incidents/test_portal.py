@@ -107,3 +107,68 @@ def test_revoking_ends_the_victims_access_at_once(world: Any, client: Any) -> No
     world.vic.refresh_from_db()
     sign_in(vic_client, world.vic)
     assert vic_client.get(portal).status_code == 404
+
+
+def _invite_link(client: Any, world: Any) -> str:
+    url = reverse(
+        "person_invite", kwargs={"reference": world.case.reference, "person_id": world.person.pk}
+    )
+    html = client.post(url).content.decode()
+    found = re.search(r"https?://[^/]+(/portal/join/[^/<\s]+/)", html)
+    assert found is not None
+    return found.group(1)
+
+
+JOIN = {"full_name": "X", "email": "x@example.org", "password1": PASSWORD, "password2": PASSWORD}
+
+
+def test_changing_the_linked_account_cancels_an_outstanding_invitation(
+    world: Any, client: Any
+) -> None:
+    Person.objects.filter(pk=world.person.pk).update(portal_user=None)
+    sign_in(client, world.alice)
+    link = _invite_link(client, world)
+    unlink = reverse(
+        "cases:person_portal",
+        kwargs={"reference": world.case.reference, "person_id": world.person.pk},
+    )
+    client.post(unlink, {"email": ""})
+    assert Client().post(link, JOIN).status_code == 404
+    assert not User.objects.filter(email="x@example.org").exists()
+
+
+def test_closing_the_case_cancels_an_outstanding_invitation(world: Any, client: Any) -> None:
+    from courseline.web.cases import actions as case_actions
+
+    Person.objects.filter(pk=world.person.pk).update(portal_user=None)
+    sign_in(client, world.alice)
+    link = _invite_link(client, world)
+    case_actions.do_close_case(None, world.alice, world.case, "ended")
+    assert Client().post(link, JOIN).status_code == 404
+
+
+def test_an_invitation_cannot_replace_an_account_already_linked(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    link = _invite_link(client, world)  # the victim is still linked to Vic's account
+    assert Client().post(link, JOIN).status_code == 404
+    assert Person.objects.get(pk=world.person.pk).portal_user == world.vic
+
+
+def test_access_can_be_removed_from_a_closed_case(world: Any, client: Any) -> None:
+    from courseline.web.cases import actions as case_actions
+
+    case_actions.do_close_case(None, world.alice, world.case, "ended")
+    sign_in(client, world.alice)
+    url = reverse(
+        "person_revoke", kwargs={"reference": world.case.reference, "person_id": world.person.pk}
+    )
+    assert client.post(url).status_code == 302
+    assert Person.objects.get(pk=world.person.pk).portal_user is None
+
+
+def test_the_audit_trail_keeps_no_address_of_a_victim(world: Any, client: Any) -> None:
+    sign_in(client, world.vic)
+    client.get(reverse("portal_case", kwargs={"reference": world.case.reference}))
+    event = AuditEvent.objects.filter(action="portal.log_viewed").latest("id")
+    assert event.actor_id == world.vic.pk
+    assert event.actor_email == "" and event.ip == ""

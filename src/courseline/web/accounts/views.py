@@ -36,6 +36,7 @@ from courseline.web.accounts.forms import (
 from courseline.web.accounts.models import Role, Team
 from courseline.web.audit.log import record
 from courseline.web.audit.models import AuditEvent
+from courseline.web.core.exports import spreadsheet_safe
 
 ANY_ROLE = (Role.ADMIN, Role.SUPERVISOR, Role.CASEWORKER, Role.VICTIM)
 
@@ -289,7 +290,8 @@ def audit_export(request: AuthedRequest) -> HttpResponseBase:
         yield writer.writerow(columns)
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                spreadsheet_safe(value)
+                for value in [
                     event.pk,
                     event.at.isoformat(),
                     event.actor_id,

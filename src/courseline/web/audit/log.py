@@ -45,17 +45,20 @@ def record(
             organisation_id = case.organisation_id
         elif actor is not None:
             organisation_id = actor.organisation_id
+    # A victim's e-mail address or network address could lead to them (an IP can give away a
+    # refuge): for victims the trail keeps only the account number.
+    is_victim = actor is not None and getattr(actor, "role", "") == "victim"
     event = AuditEvent(
         at=timezone.now(),
         actor_id=actor.pk if actor is not None else None,
-        actor_email=actor.email if actor is not None else "",
+        actor_email=actor.email if actor is not None and not is_victim else "",
         organisation_id=organisation_id,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=obj.pk if obj is not None else None,
         case_id=case.pk if case is not None else None,
         case_reference=case.reference if case is not None else "",
-        ip=client_ip(request) if request is not None else "",
+        ip=client_ip(request) if request is not None and not is_victim else "",
         user_agent_hash=user_agent_hash(request) if request is not None else "",
         detail=detail or {},
     )

@@ -162,10 +162,13 @@ def do_link_portal_account(
     if person.role != PersonRole.VICTIM:
         raise CaseActionError("Only the victim on a case can have a portal account linked")
     with transaction.atomic():
+        from courseline.web.incidents.actions import revoke_pending_invites
+
         locked = Person.objects.select_for_update().select_related("case").get(pk=person.pk)
         previous = locked.portal_user_id
         locked.portal_user = account
         locked.save(update_fields=["portal_user"])
+        revoke_pending_invites([locked])  # whoever holds an old link must not get in
         record(
             "person.portal_linked" if account else "person.portal_unlinked",
             request=request,
@@ -222,6 +225,9 @@ def do_close_case(request: HttpRequest | None, actor: User, case: Case, reason: 
         case.closed_at = timezone.now()
         case.save(update_fields=["status", "closed_at"])
         CaseEvent.objects.create(case=case, kind=CaseEventKind.CLOSED, actor=actor, reason=reason)
+        from courseline.web.incidents.actions import revoke_pending_invites
+
+        revoke_pending_invites(Person.objects.filter(case=case))
         record("case.closed", request=request, actor=actor, case=case, obj=case)
     return case
 
@@ -252,6 +258,31 @@ def cases_due_for_purge(now: dt.datetime, retention_days: int) -> list[Case]:
     )
 
 
+def _anonymise_unlinked_victims(user_ids: set[int], organisation_id: int) -> int:
+    """Victim accounts left with no case keep no name or address: the account row stays
+    (the audit trail refers to it) but becomes an anonymous, disabled shell."""
+    from django.contrib.auth.hashers import make_password
+
+    from courseline.web.accounts.models import Role
+    from courseline.web.accounts.models import User as UserModel
+
+    orphans = UserModel.objects.filter(pk__in=user_ids, role=Role.VICTIM).exclude(
+        portal_people__isnull=False
+    )
+    count = 0
+    for account in orphans:
+        UserModel.objects.filter(pk=account.pk).update(
+            email=f"purged-{account.pk}@purged.invalid",
+            full_name="Purged account",
+            password=make_password(None),
+            is_active=False,
+            session_generation=account.session_generation + 1,
+        )
+        record("account.purged", organisation_id=organisation_id, obj=account)
+        count += 1
+    return count
+
+
 def do_purge_case(case: Case, *, retention_days: int) -> PurgeResult:
     """Delete a closed case and everything hanging off it; keep one audit record of the purge.
 
@@ -263,10 +294,16 @@ def do_purge_case(case: Case, *, retention_days: int) -> PurgeResult:
         if locked.status != CaseStatus.CLOSED:
             raise CaseActionError("Only closed cases are purged")
         reference, case_id, org_id = locked.reference, locked.pk, locked.organisation_id
+        portal_accounts = set(
+            Person.objects.filter(case_id=case_id)
+            .exclude(portal_user=None)
+            .values_list("portal_user_id", flat=True)
+        )
         # Break the note/person → latest-version links first so the cascade has no cycle.
         Note.objects.filter(case_id=case_id).update(latest=None)
         Person.objects.filter(case_id=case_id).update(latest=None)
         deleted, _ = Case.objects.filter(pk=case_id).delete()
+        deleted += _anonymise_unlinked_victims(portal_accounts, org_id)
         record(
             "case.purged",
             organisation_id=org_id,

@@ -174,9 +174,12 @@ class PortalLinkForm(forms.Form):
             self.account = User.objects.filter(
                 email=email, organisation_id=self.organisation_id, role=Role.VICTIM, is_active=True
             ).first()
+            if self.account is not None and self.account.portal_people.exists():
+                self.account = None  # already linked to a case: never move it silently
             if self.account is None:
+                # One message for every refusal, so the form cannot be used to find out
+                # which addresses belong to victims.
                 raise forms.ValidationError(
-                    "There is no active victim portal account with this address in your "
-                    "organisation. Ask an administrator to create one"
+                    "This address cannot be linked. Send the victim an invitation link instead"
                 )
         return email

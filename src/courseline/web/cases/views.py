@@ -348,6 +348,7 @@ def person_portal(request: AuthedRequest, reference: str, person_id: int) -> Htt
             request, "Portal account linked" if form.account else "Portal account link removed"
         )
         return redirect("cases:detail", reference=case.reference)
+    record("person.portal_viewed", request=request, case=case, obj=person)
     return _simple_form(
         request, case, form, "Victim's portal account", "Save",
         intro="The victim can then sign in to their own space for this case. They never see "

@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -152,9 +153,8 @@ def do_invite_victim(request: HttpRequest | None, actor: User, person: Person) -
         raise IncidentActionError("Only the victim on a case can be invited to the portal")
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        PortalInvite.objects.filter(person=person, used_at=None, revoked_at=None).update(
-            revoked_at=timezone.now()
-        )
+        Person.objects.select_for_update().get(pk=person.pk)
+        revoke_pending_invites([person])
         invite = PortalInvite.objects.create(
             person=person, token_hash=token_hash(token), created_by=actor
         )
@@ -168,28 +168,45 @@ def do_invite_victim(request: HttpRequest | None, actor: User, person: Person) -
     return token
 
 
+def revoke_pending_invites(persons: Any) -> int:
+    """Cancel every unused invitation for these people (call inside the caller's transaction)."""
+    return PortalInvite.objects.filter(person__in=persons, used_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+
+
 def do_accept_invite(
     request: HttpRequest | None, invite: PortalInvite, email: str, name: str, password: str
 ) -> User:
+    """Create the victim's account from a live invitation, for an open case whose victim
+    has no portal account yet; anything else is refused (the link may be in the wrong hands)."""
+    refused = IncidentActionError("This invitation has expired or has already been used")
     with transaction.atomic():
-        locked = (
-            PortalInvite.objects.select_for_update()
-            .select_related("person__case")
-            .get(pk=invite.pk)
-        )
-        if not locked.usable:
-            raise IncidentActionError("This invitation has expired or has already been used")
-        case = locked.person.case
-        user = User.objects.create_user(
-            email=email,
-            password=password,
-            full_name=name,
-            role=Role.VICTIM,
-            organisation_id=case.organisation_id,
-        )
+        locked = PortalInvite.objects.select_for_update().get(pk=invite.pk)
+        person = Person.objects.select_for_update().select_related("case").get(pk=locked.person_id)
+        case = person.case
+        if (
+            not locked.usable
+            or not case.is_open
+            or person.role != PersonRole.VICTIM
+            or person.portal_user_id is not None
+        ):
+            raise refused
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    full_name=name,
+                    role=Role.VICTIM,
+                    organisation_id=case.organisation_id,
+                )
+        except IntegrityError:
+            raise refused from None
         locked.used_at = timezone.now()
         locked.save(update_fields=["used_at"])
-        Person.objects.filter(pk=locked.person_id).update(portal_user=user)
+        person.portal_user = user
+        person.save(update_fields=["portal_user"])
         record("portal.invite_accepted", request=request, actor=user, case=case, obj=locked)
     return user
 
@@ -201,9 +218,7 @@ def do_revoke_portal(request: HttpRequest | None, actor: User, person: Person) -
         account_id = locked.portal_user_id
         locked.portal_user = None
         locked.save(update_fields=["portal_user"])
-        PortalInvite.objects.filter(person=locked, used_at=None, revoked_at=None).update(
-            revoked_at=timezone.now()
-        )
+        revoke_pending_invites([locked])
         if account_id is not None:
             User.objects.filter(pk=account_id).update(
                 session_generation=F("session_generation") + 1

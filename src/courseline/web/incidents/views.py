@@ -28,6 +28,7 @@ from courseline.web.accounts.models import Role
 from courseline.web.audit.log import record
 from courseline.web.cases.access import get_case_for_user, get_person_for_case
 from courseline.web.cases.models import Case, Person, PersonRole
+from courseline.web.core.exports import spreadsheet_safe
 from courseline.web.incidents import actions
 from courseline.web.incidents.access import (
     get_incident_for_case,
@@ -252,13 +253,6 @@ def _export_row(incident: Any) -> dict[str, Any]:
     }
 
 
-def _csv_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (CSV injection) in text anyone may have typed."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @role_required(*CASE_STAFF)
 @require_http_methods(["GET"])
 def export(request: AuthedRequest, reference: str, fmt: str) -> HttpResponse:
@@ -274,7 +268,7 @@ def export(request: AuthedRequest, reference: str, fmt: str) -> HttpResponse:
         writer = csv.writer(buffer)
         writer.writerow([label for _, label in EXPORT_COLUMNS])
         for row in rows:
-            writer.writerow([_csv_safe(row[key]) for key, _ in EXPORT_COLUMNS])
+            writer.writerow([spreadsheet_safe(row[key]) for key, _ in EXPORT_COLUMNS])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
@@ -436,7 +430,7 @@ def person_invite(request: AuthedRequest, reference: str, person_id: int) -> Htt
 @role_required(*CASE_STAFF)
 @require_POST
 def person_revoke(request: AuthedRequest, reference: str, person_id: int) -> HttpResponse:
-    case = _open_case(request, reference)
+    case = get_case_for_user(request.user, reference)  # closed cases too: access must end
     person = get_person_for_case(case, person_id)
     actions.do_revoke_portal(request, request.user, person)
     messages.success(request, "Portal access removed and any invitation cancelled")

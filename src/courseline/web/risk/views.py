@@ -244,6 +244,8 @@ def referral(request: AuthedRequest, reference: str, referral_id: int) -> HttpRe
     form = ReferralStatusForm(
         request.POST or None, initial={"status": item.status, "on": timezone.localdate()}
     )
+    if request.method == "POST" and not case.is_open:
+        raise PermissionDenied
     if request.method == "POST" and form.is_valid():
         actions.do_update_referral(
             request, request.user, item, form.cleaned_data["status"], form.cleaned_data["on"],
