@@ -114,3 +114,25 @@ def test_hostile_or_broken_files_get_a_clear_error(world: Any, client: Any) -> N
         assert response.status_code == 200, name
         assert message in response.content.decode(), name
     assert client.get(map_url(world)).status_code == 302  # nothing stored for the next step
+
+
+def test_an_uploaded_diary_is_staged_with_the_case_and_gone_after_import(
+    world: Any, client: Any
+) -> None:
+    from courseline.web.incidents.models import StagedImport
+
+    sign_in(client, world.alice)
+    upload(client, world, "diary.csv", GOOD_CSV.encode())
+    staged = StagedImport.objects.get(case=world.case)
+    assert "Waited outside my work" in str(staged.rows)
+    assert "diary-import" not in str(dict(client.session))
+    client.post(map_url(world), {**mapping(), "action": "confirm"})
+    assert not StagedImport.objects.exists()
+
+
+def test_another_caseworker_never_sees_someone_elses_staged_file(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    upload(client, world, "diary.csv", GOOD_CSV.encode())
+    client.logout()
+    sign_in(client, world.supervisor)
+    assert client.get(map_url(world)).status_code == 302

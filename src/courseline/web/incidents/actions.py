@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -18,7 +19,13 @@ from courseline.web.accounts.models import Role, User
 from courseline.web.audit.log import record
 from courseline.web.cases.models import Case, Person, PersonRole
 from courseline.web.core.versions import next_version
-from courseline.web.incidents.models import Incident, IncidentVersion, PortalInvite
+from courseline.web.incidents.models import (
+    STAGED_IMPORT_HOURS,
+    Incident,
+    IncidentVersion,
+    PortalInvite,
+    StagedImport,
+)
 
 
 class IncidentActionError(Exception):
@@ -120,8 +127,37 @@ def do_edit_incident(
     return version
 
 
+def do_stage_import(actor: User, case: Case, filename: str, table: Any) -> StagedImport:
+    """Keep an uploaded diary until it is confirmed (one staged file per user and case).
+    Staging holds nothing new about the case, so it is audited only when imported."""
+    cutoff = timezone.now() - dt.timedelta(hours=STAGED_IMPORT_HOURS)
+    with transaction.atomic():
+        StagedImport.objects.filter(created_at__lt=cutoff).delete()
+        StagedImport.objects.filter(case=case, created_by=actor).delete()
+        return StagedImport.objects.create(
+            case=case,
+            created_by=actor,
+            filename=filename[:200],
+            headers=list(table.headers),
+            rows=[list(row) for row in table.rows],
+        )
+
+
+def staged_import_for(actor: User, case: Case) -> StagedImport | None:
+    cutoff = timezone.now() - dt.timedelta(hours=STAGED_IMPORT_HOURS)
+    return (
+        StagedImport.objects.filter(case=case, created_by=actor, created_at__gte=cutoff)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def do_import_incidents(
-    request: HttpRequest | None, actor: User, case: Case, items: Sequence[IncidentData]
+    request: HttpRequest | None,
+    actor: User,
+    case: Case,
+    items: Sequence[IncidentData],
+    staged: StagedImport | None = None,
 ) -> int:
     """All rows or none: one transaction, one audit record for the whole import."""
     for data in items:
@@ -130,6 +166,8 @@ def do_import_incidents(
         for data in items:
             incident = Incident.objects.create(case=case, created_by=actor, imported=True)
             _new_version(incident, 1, actor, data)
+        if staged is not None:
+            staged.delete()
         record(
             "incident.imported",
             request=request,

@@ -155,3 +155,23 @@ class PortalInvite(models.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+STAGED_IMPORT_HOURS = 2
+
+
+class StagedImport(models.Model):
+    """An uploaded diary between upload and confirmation. It belongs to the case (so the
+    retention purge removes it), is deleted on import, and expires after a couple of hours."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="staged_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    headers = models.JSONField(default=list)
+    rows = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"staged import {self.pk} on {self.case_id}"

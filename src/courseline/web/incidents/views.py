@@ -47,7 +47,6 @@ from courseline.web.incidents.forms import (
 from courseline.web.incidents.models import PortalInvite
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
-SESSION_IMPORT = "diary-import:{case_id}"
 
 
 def _open_case(request: AuthedRequest, reference: str) -> Case:
@@ -368,11 +367,7 @@ def import_upload(request: AuthedRequest, reference: str) -> HttpResponse:
             except diary.DiaryError as exc:
                 form.add_error("diary", str(exc))
             else:
-                request.session[SESSION_IMPORT.format(case_id=case.pk)] = {
-                    "filename": upload.name[:200],
-                    "headers": list(table.headers),
-                    "rows": [list(row) for row in table.rows],
-                }
+                actions.do_stage_import(request.user, case, upload.name, table)
                 return redirect("incidents:import_map", reference=case.reference)
     return render(request, "incidents/import_upload.html", {"case": case, "form": form})
 
@@ -381,17 +376,14 @@ def import_upload(request: AuthedRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_map(request: AuthedRequest, reference: str) -> HttpResponse:
     case = _open_case(request, reference)
-    key = SESSION_IMPORT.format(case_id=case.pk)
-    stored = request.session.get(key)
-    if not stored:
+    staged = actions.staged_import_for(request.user, case)
+    if staged is None:
         messages.error(request, "Choose the diary file first")
         return redirect("incidents:import", reference=case.reference)
-    table = diary.Table(tuple(stored["headers"]), tuple(tuple(r) for r in stored["rows"]))
-    form = _mapping_form(
-        stored["headers"], request.POST or None, diary.guess_mapping(table.headers)
-    )
+    table = diary.Table(tuple(staged.headers), tuple(tuple(r) for r in staged.rows))
+    form = _mapping_form(staged.headers, request.POST or None, diary.guess_mapping(table.headers))
     context: dict[str, Any] = {
-        "case": case, "form": form, "filename": stored["filename"], "headers": table.headers,
+        "case": case, "form": form, "filename": staged.filename, "headers": table.headers,
         "sample": table.rows[:5], "row_count": len(table.rows),
     }  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -402,9 +394,8 @@ def import_map(request: AuthedRequest, reference: str) -> HttpResponse:
         if errors:
             context["row_errors"] = errors
         elif request.POST.get("action") == "confirm":
-            count = actions.do_import_incidents(request, request.user, case, items)
-            del request.session[key]
-            messages.success(request, f"{count} incidents imported from {stored['filename']}")
+            count = actions.do_import_incidents(request, request.user, case, items, staged)
+            messages.success(request, f"{count} incidents imported")
             return redirect("incidents:timeline", reference=case.reference)
         else:
             context["preview"] = items
