@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # System packages the tests need: Debian's chromium for the end-to-end tests (never a
-# downloaded browser) and Pango for WeasyPrint's PDFs.
+# downloaded browser), Pango for WeasyPrint's PDFs, exiftool to check the photo readers against.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation)
+command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl)
 ldconfig -p | grep 'libpangoft2-1.0.so' >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0

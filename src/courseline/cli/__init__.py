@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from courseline.cli.conduct import conduct_app
+from courseline.cli.photos import photos_app
 from courseline.cli.risk import risk_app
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(retention_app, name="retention", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(conduct_app, name="conduct")
 app.add_typer(risk_app, name="risk")
+app.add_typer(photos_app, name="photos")
 
 out = Console()
 err = Console(stderr=True)

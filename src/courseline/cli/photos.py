@@ -1,0 +1,127 @@
+"""`courseline photos …`: find what photos and videos reveal about where they were taken."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+photos_app = typer.Typer(
+    help="Photo and video location privacy: scan what files reveal.", no_args_is_help=True
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _file_json(scan: Any) -> dict[str, Any]:
+    location = scan.location
+    return {
+        "path": scan.path,
+        "format": scan.format,
+        "location": {"lat": location[0], "lon": location[1]} if location else None,
+        "sources": [
+            {"kind": s.kind.value, "lat": s.lat, "lon": s.lon}
+            if s.has_coordinates
+            else {"kind": s.kind.value, "text": s.text}
+            for s in scan.sources
+        ],
+        "taken_at": scan.taken_at.isoformat() if scan.taken_at else None,
+        "device": None
+        if scan.device.empty
+        else {
+            "make": scan.device.make,
+            "model": scan.device.model,
+            "serial": scan.device.serial,
+            "owner": scan.device.owner,
+        },
+        "error": scan.error.message if scan.error else None,
+    }
+
+
+def _place_json(place: Any) -> dict[str, Any]:
+    return {
+        "lat": place.lat,
+        "lon": place.lon,
+        "photos": place.count,
+        "nearest_town": place.nearest_town,
+        "likely": place.likely,
+        "reason": place.reason,
+        "paths": list(place.paths),
+        "openstreetmap": place.osm_url,
+    }
+
+
+def _collect(paths: list[str], recursive: bool, jobs: int) -> list[Any]:
+    from courseline.digital.photos.scan import scan_paths
+
+    results = []
+    if sys.stderr.isatty():
+        columns = (TextColumn("Scanning"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=err, transient=True) as progress:
+            task = progress.add_task("scan", total=None)
+            for scan in scan_paths(paths, recursive=recursive, jobs=jobs):
+                results.append(scan)
+                progress.advance(task)
+    else:
+        results = list(scan_paths(paths, recursive=recursive, jobs=jobs))
+    return results
+
+
+@photos_app.command("scan")
+def scan_command(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders to scan.")],
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Go into folders.")] = False,
+    output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.TEXT,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, max=64, help="Parallel processes.")] = 1,
+) -> None:
+    """Find every location source (EXIF GPS, XMP, IPTC places, QuickTime...) in photos and videos.
+
+    Files are only read, never changed. A location is what the file says, which may be wrong
+    or old; no location found does not prove a picture is safe to share.
+    """
+    from courseline.digital.photos.places import cluster_places
+
+    scans = _collect(paths, recursive, jobs)
+    places = cluster_places(scans)
+    summary = {
+        "files": len(scans),
+        "with_location": sum(1 for s in scans if s.reveals_location),
+        "with_coordinates": sum(1 for s in scans if s.location),
+        "errors": sum(1 for s in scans if s.error),
+        "places": len(places),
+    }
+    if output is Format.JSON:
+        document = {
+            "files": [_file_json(s) for s in scans],
+            "places": [_place_json(p) for p in places],
+            "summary": summary,
+        }
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+        return
+    table = Table("File", "Format", "Location", "Found in", "Taken", title="Photos and videos")
+    for scan in scans:
+        where = f"{scan.location[0]:.5f}, {scan.location[1]:.5f}" if scan.location else ""
+        kinds = ", ".join(sorted({s.kind.value for s in scan.sources}))
+        taken = scan.taken_at.isoformat(sep=" ") if scan.taken_at else ""
+        found = kinds or (f"error: {scan.error.message}" if scan.error else "nothing")
+        table.add_row(scan.path, scan.format or "?", where, found, taken)
+    out.print(table)
+    for place in places:
+        likely = f" (may be {place.likely}: {place.reason})" if place.likely else ""
+        town = f" near {place.nearest_town}" if place.nearest_town else ""
+        out.print(f"Place {place.lat:.5f}, {place.lon:.5f}{town}: {place.count} photo(s){likely}")
+    out.print(
+        f"{summary['files']} files, {summary['with_location']} reveal a location, "
+        f"{summary['errors']} could not be read, {summary['places']} place(s)."
+    )
