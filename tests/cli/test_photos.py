@@ -40,3 +40,40 @@ def test_scan_without_recursion_skips_subfolders_and_prints_a_table(tmp_path: Pa
     result = runner.invoke(app, ["photos", "scan", str(tmp_path)])
     assert result.exit_code == 0
     assert "1 files, 1 reveal a location" in result.output
+
+
+def test_clean_writes_copies_without_location_and_leaves_originals(tmp_path: Path) -> None:
+    from courseline.digital.photos.scan import scan_file
+
+    source = tmp_path / "in"
+    (source / "sub").mkdir(parents=True)
+    original = fx.jpeg_with_gps((48.8566, 2.3522))
+    (source / "sub" / "gps.jpg").write_bytes(original)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["photos", "clean", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "cleaned:" in result.output and "EXIF GPS" in result.output
+    assert (source / "sub" / "gps.jpg").read_bytes() == original
+    assert scan_file(out / "sub" / "gps.jpg").location is None
+
+
+def test_clean_refuses_what_it_cannot_clean_losslessly_and_says_why(tmp_path: Path) -> None:
+    (tmp_path / "raw.tif").write_bytes(fx.exif_tiff(gps=(1.5, 2.5)))
+    result = runner.invoke(
+        app, ["photos", "clean", str(tmp_path / "raw.tif"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "not supported yet" in result.output
+    assert not (tmp_path / "o" / "raw.tif").exists()
+
+
+def test_clean_in_place_replaces_the_original_only_after_verifying(tmp_path: Path) -> None:
+    from courseline.digital.photos.scan import scan_file
+
+    photo = tmp_path / "gps.jpg"
+    photo.write_bytes(fx.jpeg_with_gps())
+    result = runner.invoke(app, ["photos", "clean", str(photo), "--in-place"])
+    assert result.exit_code == 0, result.output
+    assert scan_file(photo).location is None
+    assert [p.name for p in tmp_path.iterdir()] == ["gps.jpg"]
+    assert runner.invoke(app, ["photos", "clean", str(photo)]).exit_code == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -125,3 +126,73 @@ def scan_command(
         f"{summary['files']} files, {summary['with_location']} reveal a location, "
         f"{summary['errors']} could not be read, {summary['places']} place(s)."
     )
+
+
+class Profile(StrEnum):
+    LOCATION = "location"
+    ALL = "all"
+
+
+def _files_below(paths: list[str]) -> list[tuple[Path, Path]]:
+    """(file, path relative to what was given) for files given or found in given folders."""
+    found: list[tuple[Path, Path]] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            for file in sorted(p for p in given.rglob("*") if p.is_file() and not p.is_symlink()):
+                found.append((file, file.relative_to(given)))
+        else:
+            found.append((given, Path(given.name)))
+    return found
+
+
+@photos_app.command("clean")
+def clean_command(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (searched recursively).")],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the cleaned copies.")
+    ] = None,
+    profile: Annotated[
+        Profile, typer.Option("--profile", help="location: only where; all: all identifying data.")
+    ] = Profile.LOCATION,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Replace the originals (after verification).")
+    ] = False,
+) -> None:
+    """Remove location (or all identifying) metadata losslessly from JPEG, PNG and WebP.
+
+    Image data is copied byte for byte; every cleaned file is re-read and verified before it
+    is kept. Formats that cannot be cleaned losslessly yet are refused with the reason, and
+    the original is never changed unless --in-place is given. Exits 1 if any file was refused.
+    """
+    import os
+    import tempfile
+
+    from courseline.digital.photos.clean import Profile as CleanProfile
+    from courseline.digital.photos.clean import clean_file
+
+    if (out_dir is None) == (not in_place):
+        err.print("Give --out DIR, or --in-place to replace the originals (not both).")
+        raise typer.Exit(2)
+    refused = 0
+    for source, relative in _files_below(paths):
+        if in_place:
+            handle, temporary = tempfile.mkstemp(dir=source.parent, prefix=".courseline-")
+            os.close(handle)
+            os.unlink(temporary)
+            result = clean_file(source, Path(temporary), profile=CleanProfile(profile.value))
+            if result.output:
+                os.replace(temporary, source)
+        else:
+            assert out_dir is not None
+            target = out_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            result = clean_file(source, target, profile=CleanProfile(profile.value))
+        if result.refused:
+            refused += 1
+            out.print(f"refused: {source}: {result.refused}", highlight=False)
+        else:
+            removed = ", ".join(result.removed) or "nothing to remove"
+            where = source if in_place else result.output
+            out.print(f"cleaned: {source} -> {where} ({removed})", highlight=False)
+    if refused:
+        raise typer.Exit(1)
