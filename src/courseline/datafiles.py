@@ -54,3 +54,19 @@ def parse_yaml_model(
             for item in problem.errors()
         ]
         raise error("\n".join(lines)) from problem
+
+
+def read_packaged(package: str, directory: str, name: str, *, error: type[Exception]) -> str:
+    """The text of a data file shipped inside the package."""
+    from importlib import resources
+
+    try:
+        return resources.files(package).joinpath(directory, name).read_text(encoding="utf-8")
+    except OSError as problem:
+        raise error(f"{name}: cannot read the data file: {problem}") from problem
+
+
+def require_key(key: str, expected: str, name: str, *, error: type[Exception]) -> None:
+    """A data file's ``key`` must match its file name, so that a file cannot pose as another."""
+    if key != expected:
+        raise error(f"{name}: key: {key!r} does not match the file name {expected!r}")

@@ -17,14 +17,13 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from courseline.datafiles import parse_yaml_model
+from courseline.datafiles import parse_yaml_model, read_packaged, require_key
 from courseline.law.model import Behaviour
 
 JURISDICTION_KEYS: tuple[str, ...] = ("england-wales", "scotland", "northern-ireland", "ireland")
@@ -367,7 +366,7 @@ def parse_jurisdiction(text: str, *, source_name: str) -> Jurisdiction:
 def load_jurisdiction_file(path: Path) -> Jurisdiction:
     """Load and validate one data file from disk (not cached; used by tests and tooling)."""
     jurisdiction = parse_jurisdiction(path.read_text(encoding="utf-8"), source_name=path.name)
-    _check_key_matches_name(jurisdiction, path.stem, path.name)
+    require_key(jurisdiction.key, path.stem, path.name, error=JurisdictionDataError)
     return jurisdiction
 
 
@@ -379,23 +378,12 @@ def load_jurisdiction(key: str) -> Jurisdiction:
             f"unknown jurisdiction {key!r}; expected one of {', '.join(JURISDICTION_KEYS)}"
         )
     name = f"{key}.yaml"
-    resource = resources.files(DATA_PACKAGE).joinpath(DATA_DIRECTORY, name)
-    try:
-        text = resource.read_text(encoding="utf-8")
-    except OSError as error:
-        raise JurisdictionDataError(f"{name}: cannot read the data file: {error}") from error
+    text = read_packaged(DATA_PACKAGE, DATA_DIRECTORY, name, error=JurisdictionDataError)
     jurisdiction = parse_jurisdiction(text, source_name=name)
-    _check_key_matches_name(jurisdiction, key, name)
+    require_key(jurisdiction.key, key, name, error=JurisdictionDataError)
     return jurisdiction
 
 
 def all_jurisdictions() -> list[Jurisdiction]:
     """Every shipped jurisdiction, in :data:`JURISDICTION_KEYS` order."""
     return [load_jurisdiction(key) for key in JURISDICTION_KEYS]
-
-
-def _check_key_matches_name(jurisdiction: Jurisdiction, expected: str, name: str) -> None:
-    if jurisdiction.key != expected:
-        raise JurisdictionDataError(
-            f"{name}: key: {jurisdiction.key!r} does not match the file name {expected!r}"
-        )

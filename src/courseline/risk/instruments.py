@@ -25,13 +25,12 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from courseline.datafiles import parse_yaml_model
+from courseline.datafiles import parse_yaml_model, read_packaged, require_key
 from courseline.law.model import Behaviour, Fear, Impact, IncidentRecord, Place
 
 INSTRUMENT_KEYS: tuple[str, ...] = (
@@ -487,7 +486,7 @@ def load_instrument_file(path: Path) -> Instrument:
     except OSError as error:
         raise InstrumentDataError(f"{path.name}: cannot read the file: {error}") from error
     instrument = parse_instrument(text, source_name=path.name)
-    _check_key_matches_name(instrument, path.stem, path.name)
+    require_key(instrument.key, path.stem, path.name, error=InstrumentDataError)
     return instrument
 
 
@@ -499,26 +498,15 @@ def load_instrument(key: str) -> Instrument:
             f"unknown instrument {key!r}; expected one of {', '.join(INSTRUMENT_KEYS)}"
         )
     name = f"{key}.yaml"
-    resource = resources.files(DATA_PACKAGE).joinpath(DATA_DIRECTORY, name)
-    try:
-        text = resource.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InstrumentDataError(f"{name}: cannot read the data file: {error}") from error
+    text = read_packaged(DATA_PACKAGE, DATA_DIRECTORY, name, error=InstrumentDataError)
     instrument = parse_instrument(text, source_name=name)
-    _check_key_matches_name(instrument, key, name)
+    require_key(instrument.key, key, name, error=InstrumentDataError)
     return instrument
 
 
 def all_instruments() -> list[Instrument]:
     """Every shipped instrument, in :data:`INSTRUMENT_KEYS` order."""
     return [load_instrument(key) for key in INSTRUMENT_KEYS]
-
-
-def _check_key_matches_name(instrument: Instrument, expected: str, name: str) -> None:
-    if instrument.key != expected:
-        raise InstrumentDataError(
-            f"{name}: key: {instrument.key!r} does not match the file name {expected!r}"
-        )
 
 
 # --- results ---------------------------------------------------------------------------------
