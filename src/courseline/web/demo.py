@@ -61,7 +61,7 @@ def _user(org: Organisation, team: Team, login: DemoLogin) -> User:
 
 
 def _populate(case: Case, alice: User, vic: User) -> None:
-    actions.do_add_person(
+    victim = actions.do_add_person(
         None,
         alice,
         case,
@@ -74,7 +74,7 @@ def _populate(case: Case, alice: User, vic: User) -> None:
             details="Lives with two children. Works shifts at a (fictional) library.",
         ),
     )
-    case.people.filter(role=PersonRole.VICTIM).update(portal_user=vic)
+    actions.do_link_portal_account(None, alice, victim, vic)
     actions.do_add_person(
         None,
         alice,

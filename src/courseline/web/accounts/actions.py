@@ -30,6 +30,14 @@ def send_password_link(request: HttpRequest, email: str) -> None:
         )
 
 
+def do_start_two_factor_enrolment(request: HttpRequest) -> TOTPDevice:
+    """A new, unconfirmed authenticator key for the signed-in user (shown once as a QR code)."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
+        record("auth.2fa_enrolment_started", request=request)
+    return device
+
+
 def do_confirm_two_factor(request: HttpRequest, device: TOTPDevice, *, enrolled: bool) -> None:
     with transaction.atomic():
         if enrolled:

@@ -3,6 +3,8 @@ a victim sees only the incidents they entered themselves, on a case linked to th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -18,6 +20,12 @@ def incidents_of(case: Case) -> QuerySet[Incident]:
         .exclude(latest=None)
         .select_related("latest", "latest__perpetrator__latest", "latest__author", "created_by")
     )
+
+
+def incident_numbers(incidents: Iterable[Incident]) -> dict[str, int]:
+    """Each incident's position on the timeline, oldest first (#1, #2...), by id as text."""
+    ordered = sorted(incidents, key=lambda incident: incident.current.event_start)
+    return {str(incident.pk): number for number, incident in enumerate(ordered, start=1)}
 
 
 def get_incident_for_case(case: Case, incident_id: int) -> Incident:

@@ -34,6 +34,7 @@ from courseline.web.incidents.access import (
     get_incident_for_case,
     get_own_portal_incident,
     get_portal_case,
+    incident_numbers,
     incidents_of,
     own_portal_incidents,
 )
@@ -200,9 +201,7 @@ def conduct(request: AuthedRequest, reference: str) -> HttpResponse:
         for person in Person.objects.filter(case=case).select_related("latest")
         if person.latest
     }
-    numbers = {str(i.pk): n for n, i in enumerate(
-        sorted(incidents, key=lambda i: i.current.event_start), start=1
-    )}  # fmt: skip
+    numbers = incident_numbers(incidents)
     groups = [
         (names.get(group.perpetrator or "", group.label), group) for group in result.perpetrators
     ]

@@ -17,6 +17,7 @@ from courseline.web.accounts.models import User
 from courseline.web.audit.log import record
 from courseline.web.cases.models import Case, PersonRole
 from courseline.web.core.versions import next_version
+from courseline.web.incidents.access import incidents_of
 from courseline.web.risk.models import (
     JUDGEMENT_RANK,
     Assessment,
@@ -119,9 +120,9 @@ def referral_content(
     """Everything a referral form asks for, taken from the case and the assessment."""
     people = list(case.people.select_related("latest"))
     victim = next((p for p in people if p.role == PersonRole.VICTIM and p.latest), None)
-    incidents = [i for i in case.incidents.select_related("latest") if i.latest]
-    behaviours = Counter(key for i in incidents for key in i.latest.behaviours)  # type: ignore[union-attr]
-    starts = sorted(i.latest.event_start for i in incidents)  # type: ignore[union-attr]
+    incidents = list(incidents_of(case))
+    behaviours = Counter(key for i in incidents for key in i.current.behaviours)
+    starts = sorted(i.current.event_start for i in incidents)
     content: dict[str, Any] = {
         "case_reference": case.reference,
         "organisation": case.organisation.name,

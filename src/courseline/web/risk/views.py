@@ -27,7 +27,7 @@ from courseline.web.accounts.models import Role
 from courseline.web.audit.log import record
 from courseline.web.cases.access import get_case_for_user
 from courseline.web.cases.models import Case
-from courseline.web.incidents.access import incidents_of
+from courseline.web.incidents.access import incident_numbers, incidents_of
 from courseline.web.risk import actions
 from courseline.web.risk.access import get_assessment, get_instrument, get_referral, get_safety_plan
 from courseline.web.risk.forms import (
@@ -40,7 +40,6 @@ from courseline.web.risk.forms import (
 from courseline.web.risk.models import Assessment, Referral, ReviewReason, SafetyPlan
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
-REFERRAL_LABELS = REFERRAL_KIND_LABELS
 
 
 @role_required(*CASE_STAFF)
@@ -119,7 +118,8 @@ def assess(request: AuthedRequest, reference: str, instrument_key: str) -> HttpR
         "reason": ReviewReason.SCHEDULED if previous else ReviewReason.FIRST,
     }
     form = AssessmentForm(request.POST or None, instrument=instrument, initial=initial)
-    records = [i.current.to_record() for i in incidents_of(case)]
+    incidents = list(incidents_of(case))
+    records = [i.current.to_record() for i in incidents]
     suggestions = suggest_answers(instrument, records, today=timezone.localdate())
     result = None
     if request.method == "POST":
@@ -143,10 +143,7 @@ def assess(request: AuthedRequest, reference: str, instrument_key: str) -> HttpR
                     "risk:detail", reference=case.reference, assessment_id=assessment.pk
                 )
     record("risk.form_viewed", request=request, case=case, detail={"instrument": instrument.key})
-    numbers = {
-        str(i.pk): n
-        for n, i in enumerate(sorted(incidents_of(case), key=lambda i: i.current.event_start), 1)
-    }
+    numbers = incident_numbers(incidents)
     context = {
         "case": case,
         "instrument": instrument,
@@ -186,7 +183,7 @@ def detail(request: AuthedRequest, reference: str, assessment_id: int) -> HttpRe
             (item, assessment.answers.get(item.key, ""), assessment.notes.get(item.key, ""))
             for item in instrument.items
         ],
-        "referral_kinds": [(k.value, label) for k, label in REFERRAL_LABELS.items()],
+        "referral_kinds": [(k.value, label) for k, label in REFERRAL_KIND_LABELS.items()],
         "mullen": next((a for a in MULLEN_TYPES if a.key == assessment.mullen_type), None),
         "stage": next((a for a in TIMELINE_STAGES if a.key == assessment.timeline_stage), None),
     }
@@ -220,7 +217,7 @@ def referral_new(
             case,
             assessment,
             referral_kind.value,
-            REFERRAL_LABELS[referral_kind],
+            REFERRAL_KIND_LABELS[referral_kind],
             form.cleaned_data["recipient"],
             form.cleaned_data["summary"],
             " ".join(prompts),
@@ -232,7 +229,7 @@ def referral_new(
     preview = actions.referral_content(case, assessment, request.user, " ".join(prompts))
     record("referral.prefill_viewed", request=request, case=case, obj=assessment)
     context = {"case": case, "assessment": assessment, "form": form, "preview": preview,
-               "kind_label": REFERRAL_LABELS[referral_kind]}  # fmt: skip
+               "kind_label": REFERRAL_KIND_LABELS[referral_kind]}  # fmt: skip
     return render(request, "risk/referral_new.html", context)
 
 
