@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -58,13 +60,13 @@ def test_clean_writes_copies_without_location_and_leaves_originals(tmp_path: Pat
 
 
 def test_clean_refuses_what_it_cannot_clean_losslessly_and_says_why(tmp_path: Path) -> None:
-    (tmp_path / "raw.tif").write_bytes(fx.exif_tiff(gps=(1.5, 2.5)))
+    (tmp_path / "anim.gif").write_bytes(b"GIF89a" + bytes(64))  # a format that is not read
     result = runner.invoke(
-        app, ["photos", "clean", str(tmp_path / "raw.tif"), "--out", str(tmp_path / "o")]
+        app, ["photos", "clean", str(tmp_path / "anim.gif"), "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 1
-    assert "not supported yet" in result.output
-    assert not (tmp_path / "o" / "raw.tif").exists()
+    assert "refused" in result.output and "gif" in result.output
+    assert not (tmp_path / "o" / "anim.gif").exists()
 
 
 def test_clean_in_place_replaces_the_original_only_after_verifying(tmp_path: Path) -> None:
@@ -77,3 +79,33 @@ def test_clean_in_place_replaces_the_original_only_after_verifying(tmp_path: Pat
     assert scan_file(photo).location is None
     assert [p.name for p in tmp_path.iterdir()] == ["gps.jpg"]
     assert runner.invoke(app, ["photos", "clean", str(photo)]).exit_code == 2
+
+
+def test_scan_json_keeps_exactly_the_documented_keys_with_automatic_jobs(tmp_path: Path) -> None:
+    (tmp_path / "gps.jpg").write_bytes(fx.jpeg_with_gps((48.8566, 2.3522)))
+    args = ["photos", "scan", str(tmp_path), "--format", "json", "--jobs", "0"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report) == {"files", "places", "summary"}
+    (entry,) = report["files"]
+    assert set(entry) == {"path", "format", "location", "sources", "taken_at", "device", "error"}
+    assert set(entry["sources"][0]) == {"kind", "lat", "lon"}
+    assert report["places"][0]["nearest_town"] == "Paris, France"
+
+
+def test_a_json_scan_loads_neither_scipy_nor_reverse_geocode_nor_django(tmp_path: Path) -> None:
+    (tmp_path / "gps.jpg").write_bytes(fx.jpeg_with_gps((48.8566, 2.3522)))
+    code = (
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from courseline.cli import app\n"
+        f"r = CliRunner().invoke(app, ['photos', 'scan', {str(tmp_path)!r}, '--format', 'json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "heavy = ('numpy', 'scipy', 'reverse_geocode', 'django')\n"
+        "print(json.dumps([m for m in heavy if m in sys.modules]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == []

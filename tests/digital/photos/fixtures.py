@@ -344,3 +344,48 @@ def samples() -> dict[str, bytes]:
         "webp-exif.webp": webp(riff_chunk(b"EXIF", exif_tiff(gps=SYDNEY))),
         "webp-xmp.webp": webp(riff_chunk(b"XMP ", xmp_gps(*PARIS))),
     }
+
+
+# ---- TIFF files with pixel data (for cleaning) ---------------------------------------------
+def tiff_file(
+    *,
+    gps: tuple[float, float] | None = PARIS,
+    order: str = "<",
+    strips: int = 3,
+    strip_size: int = 300,
+    extra: Sequence[Entry] = (),
+    exif: Sequence[Entry] | None = None,
+    thumbnail: bytes | None = None,
+) -> tuple[bytes, list[tuple[int, int]]]:
+    """A TIFF/DNG-like file: IFD0 (camera, owner, date, ``extra``) with ``strips`` strips of
+    random pixel data after the metadata, an EXIF IFD, a GPS IFD and optionally a JPEG thumbnail
+    in IFD1. Returns the file and the (offset, length) of every strip."""
+    pixels = random.Random(11).randbytes(strips * strip_size)
+    if exif is None:
+        exif = [(0x9003, ASCII, "2026:03:04 05:06:07"), (0xA431, ASCII, "SN-42")]
+
+    def build(first_strip: int) -> bytes:
+        ifd0: list[Entry] = [
+            (0x0100, SHORT, 10),
+            (0x0101, SHORT, strips * 10),
+            (0x0103, SHORT, 1),
+            (0x010F, ASCII, "Canon"),
+            (0x0110, ASCII, "EOS R6"),
+            (0x0111, LONG, [first_strip + i * strip_size for i in range(strips)]),
+            (0x0117, LONG, [strip_size] * strips),
+            (0x0132, ASCII, "2026:03:04 05:06:07"),
+            (0x013B, ASCII, "Sam Owner"),
+            *extra,
+        ]
+        return tiff(
+            ifd0,
+            exif=exif,
+            gps=gps_entries(*gps) if gps else None,
+            ifd1=[(0x0103, SHORT, 6)] if thumbnail else None,
+            thumbnail=thumbnail,
+            order=order,
+        )
+
+    size = len(build(0))
+    data = build(size) + pixels
+    return data, [(size + i * strip_size, strip_size) for i in range(strips)]

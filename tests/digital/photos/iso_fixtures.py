@@ -316,3 +316,97 @@ def all_valid() -> list[bytes]:
         heic(tiny_tiff_with_gps(), None, iloc_version=2, infe_version=3),
         avif(),
     ]
+
+
+# ---- movies with real sample tables (for cleaning timed metadata tracks) --------------------
+
+
+def sample_table(offsets: list[int], sizes: list[int], per_chunk: int, co64: bool = False) -> bytes:
+    """``stbl`` with one sample description, per-sample sizes and ``per_chunk`` samples a chunk."""
+    stsd = full_box(b"stsd", 0, 0, struct.pack(">I", 0))
+    stsz = full_box(
+        b"stsz",
+        0,
+        0,
+        struct.pack(">II", 0, len(sizes)) + b"".join(struct.pack(">I", s) for s in sizes),
+    )
+    runs = [(1, per_chunk)]
+    if len(sizes) % per_chunk:
+        runs.append((len(offsets), len(sizes) % per_chunk))
+    stsc = full_box(
+        b"stsc",
+        0,
+        0,
+        struct.pack(">I", len(runs)) + b"".join(struct.pack(">III", f, n, 1) for f, n in runs),
+    )
+    fmt = ">Q" if co64 else ">I"
+    table = struct.pack(">I", len(offsets)) + b"".join(struct.pack(fmt, o) for o in offsets)
+    return box(b"stbl", stsd + stsz + stsc + full_box(b"co64" if co64 else b"stco", 0, 0, table))
+
+
+def media_trak(handler: bytes, stbl: bytes, creation: int = 0) -> bytes:
+    tkhd = full_box(b"tkhd", 0, 0, struct.pack(">II", creation, creation) + bytes(72))
+    mdhd = full_box(b"mdhd", 0, 0, struct.pack(">II", creation, creation) + bytes(12))
+    mdia = box(b"mdia", mdhd + hdlr(handler) + box(b"minf", stbl))
+    return box(b"trak", tkhd + mdia)
+
+
+Layout = dict[bytes, list[tuple[int, int]]]
+"""Handler -> (offset, length) of every sample in the file."""
+
+
+def movie_with_tracks(
+    tracks: list[tuple[bytes, list[bytes]]],
+    *,
+    per_chunk: int = 2,
+    moov_last: bool = False,
+    co64: bool = False,
+    extra_moov: bytes = b"",
+    brand: bytes = b"qt  ",
+) -> tuple[bytes, Layout]:
+    """A movie whose tracks' samples are interleaved chunk by chunk in ``mdat``; returns the
+    file and where each track's samples lie."""
+    head = ftyp(brand, brand)
+
+    def build(mdat_start: int) -> tuple[bytes, bytes, Layout]:
+        payload = b""
+        layout: Layout = {handler: [] for handler, _ in tracks}
+        chunks: dict[bytes, list[int]] = {handler: [] for handler, _ in tracks}
+        longest = max(len(samples) for _, samples in tracks)
+        for first in range(0, longest, per_chunk):
+            for handler, samples in tracks:
+                group = samples[first : first + per_chunk]
+                if not group:
+                    continue
+                chunks[handler].append(mdat_start + 8 + len(payload))
+                for sample in group:
+                    layout[handler].append((mdat_start + 8 + len(payload), len(sample)))
+                    payload += sample
+        traks = b"".join(
+            media_trak(
+                handler,
+                sample_table(chunks[handler], [len(s) for s in samples], per_chunk, co64),
+                MVHD_2024,
+            )
+            for handler, samples in tracks
+        )
+        moov = box(b"moov", mvhd(MVHD_2024) + traks + extra_moov)
+        return moov, box(b"mdat", payload), layout
+
+    moov, _, _ = build(0)
+    start = len(head) if moov_last else len(head) + len(moov)
+    moov, media, layout = build(start)
+    body = media + moov if moov_last else moov + media
+    return head + body, layout
+
+
+def gps_samples(count: int = 6) -> list[bytes]:
+    """Timed metadata samples carrying an ISO 6709 point, as a GPS logger track would."""
+    return [f"GPS5{LONDON_ISO6709}#{i:04d}".encode() for i in range(count)]
+
+
+def video_samples(count: int = 6, seed: int = 7) -> list[bytes]:
+    import random
+
+    rng = random.Random(seed)
+    return [rng.randbytes(100 + 37 * i) for i in range(count)]

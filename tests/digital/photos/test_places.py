@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
+import pytest
+
+from courseline.digital.photos import towns
 from courseline.digital.photos.model import LocationSource, PhotoScan, SourceKind
 from courseline.digital.photos.places import cluster_places, distance_m
 
@@ -42,3 +46,50 @@ def test_photos_within_150_m_form_one_place_and_home_is_guessed_from_evening_pho
 def test_too_few_photos_are_not_guessed() -> None:
     (place,) = cluster_places([photo("a.jpg", HOME, 22)])
     assert place.likely is None and "too few" in place.reason
+
+
+def brute_force_groups(points: list[tuple[float, float]], radius_m: float) -> list[list[int]]:
+    """The clustering rule measured against every place, with no index (the reference)."""
+    centres: list[tuple[float, float]] = []
+    groups: list[list[int]] = []
+    for i, point in enumerate(points):
+        best, best_distance = None, radius_m
+        for index, centre in enumerate(centres):
+            gap = distance_m(centre, point)
+            if gap <= best_distance:
+                best, best_distance = index, gap
+        if best is None:
+            centres.append(point)
+            groups.append([i])
+        else:
+            groups[best].append(i)
+    return groups
+
+
+@pytest.mark.parametrize("radius_m", [150.0, 20.0, 5000.0])
+def test_the_latitude_band_index_groups_exactly_like_measuring_every_place(
+    radius_m: float,
+) -> None:
+    rng = random.Random(7)
+    hubs = [(89.999, 10.0), (-89.9995, -170.0), (0.0, 179.9995), (0.0, -179.9995), (51.5, -0.1)]
+    points = [
+        (
+            max(-90.0, min(90.0, lat + rng.uniform(-0.004, 0.004))),
+            ((lon + rng.uniform(-0.004, 0.004) + 180) % 360) - 180,
+        )
+        for lat, lon in hubs
+        for _ in range(60)
+    ]
+    rng.shuffle(points)
+    scans = [photo(f"{i}.jpg", point, 12) for i, point in enumerate(points)]
+    places = cluster_places(scans, radius_m=radius_m)
+    expected = sorted(
+        tuple(f"{i}.jpg" for i in group) for group in brute_force_groups(points, radius_m)
+    )
+    assert sorted(place.paths for place in places) == expected
+
+
+def test_no_photos_with_coordinates_give_no_places_and_load_no_town_index() -> None:
+    towns._index.cache_clear()
+    assert cluster_places([PhotoScan(path="none.jpg", format="jpeg")]) == []
+    assert towns._index.cache_info().currsize == 0

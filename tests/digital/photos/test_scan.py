@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.util
+import io
 import json
 import os
 import random
@@ -370,3 +371,57 @@ def test_coordinates_agree_with_exiftool(tmp_path: Path) -> None:
             assert ours.location == pytest.approx(expected, abs=1e-5), record["SourceFile"]
         elif any(s.kind in (SourceKind.EXIF_GPS, SourceKind.XMP) for s in ours.sources):
             pytest.fail(f"exiftool found no GPS in {record['SourceFile']}")
+
+
+# ---- scan_stream and automatic parallelism ---------------------------------------------------
+def test_a_stream_gives_the_same_result_as_the_file(tmp_path: Path) -> None:
+    for name, data in sorted(fx.samples().items()):
+        path = write(tmp_path / name, data)
+        stream = io.BytesIO(data)
+        stream.seek(len(data) // 2)  # read from byte 0 whatever the position
+        assert scan_module.scan_stream(stream, len(data), display_path=str(path)) == scan_file(path)
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n\0\0", os.urandom(64)])
+def test_a_stream_of_garbage_gives_a_typed_error(data: bytes) -> None:
+    scan = scan_module.scan_stream(io.BytesIO(data), len(data), display_path="upload")
+    assert scan.path == "upload" and scan.error is not None and scan.location is None
+
+
+@pytest.mark.parametrize(
+    ("cpus", "files", "expected"),
+    [(16, 10, 1), (16, 255, 1), (16, 256, 8), (4, 5000, 4), (2, 5000, 1), (1, 5000, 1)],
+)
+def test_automatic_jobs_use_workers_only_for_a_big_batch_on_enough_cpus(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, files: int, expected: int
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert scan_module.auto_jobs(files) == expected
+
+
+def test_automatic_jobs_give_the_serial_results_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [
+        str(write(tmp_path / f"{i:03d}-{name}", data))
+        for i, (name, data) in enumerate(sorted(fx.samples().items()) * 2)
+    ]
+    monkeypatch.setattr(scan_module, "auto_jobs", lambda files: 2)
+    assert list(scan_paths(names, recursive=False, jobs=0)) == list(
+        scan_paths(names, recursive=False, jobs=1)
+    )
+
+
+def test_when_worker_processes_cannot_start_every_file_is_scanned_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import concurrent.futures
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no semaphores in this sandbox")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    names = [str(write(tmp_path / f"{i}.jpg", fx.jpeg_with_gps())) for i in range(5)]
+    results = list(scan_paths(names, recursive=False, jobs=3))
+    assert [s.path for s in results] == names
+    assert all(s.location is not None for s in results)

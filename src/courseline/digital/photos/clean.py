@@ -1,19 +1,33 @@
-"""Remove what a photo reveals about where it was taken, without re-encoding the image.
+"""Remove what a photo or video reveals about where it was taken, without re-encoding anything.
 
-``clean_file`` copies a JPEG, PNG or WebP file segment by segment (chunk by chunk), leaving out
-or rewriting only the metadata blocks; the compressed image data is copied byte for byte. The
-original is never modified. The copy is written to a temporary file next to the destination,
-flushed to disk, re-read with ``scan_file`` and only then renamed over the destination, so a
-destination is either a verified clean copy or untouched. Formats that cannot yet be cleaned
-losslessly (TIFF/DNG, HEIF/AVIF, MP4/MOV) are refused explicitly, never half-cleaned.
+Two ways of cleaning, chosen by format:
+
+* **Rebuilt in memory** (JPEG, PNG, WebP; at most ``MAX_CLEAN_SIZE``): the file is copied
+  segment by segment (chunk by chunk), leaving out or rewriting only the metadata blocks; the
+  compressed image data is copied byte for byte.
+* **Patched in place on a copy** (TIFF/DNG, HEIF/HEIC/AVIF, MP4/MOV/3GP; at most
+  ``MAX_PATCH_SIZE``): a planner (``clean_tiff``, ``clean_bmff``) reads only the structure with
+  seeks and lists same-length changes: IFD tables rewritten over themselves, metadata zeroed,
+  boxes turned into ``free`` boxes, Exif/XMP items overwritten. The file is streamed to the
+  copy and the changes applied there, so no offset moves, media data is never held in memory,
+  and a change that would touch image strips, tiles, image items or media samples is refused.
+
+Either way the original is never modified. The copy is written to a temporary file next to the
+destination, flushed to disk, re-read with ``scan_file`` (and, for patched formats, planned
+again, which must find nothing left to remove) and only then renamed over the destination, so
+a destination is either a verified clean copy or untouched. What cannot be cleaned losslessly
+(BigTIFF, maker-specific raw layouts, fragmented movies with a timed metadata track, metadata
+sharing bytes with media data, other formats) is refused with the reason, never half-cleaned.
 
 Two profiles:
 
 * ``LOCATION`` removes every location source: the EXIF GPS IFD (rewritten in place, so the
   capture time and camera stay), XMP, IPTC place names, an EXIF thumbnail that carries its own
-  metadata, and trailing data that looks like metadata.
-* ``ALL`` removes all EXIF, XMP, IPTC, comments, text chunks and maker segments, keeping only
-  what is needed to display the image correctly (JFIF, ICC profile, Adobe colour transform).
+  metadata, trailing data that looks like metadata, QuickTime ``©xyz``/``loci``/location keys
+  and timed metadata tracks (which can hold a GPS trace).
+* ``ALL`` removes all EXIF, XMP, IPTC, comments, text chunks, maker segments, QuickTime user
+  data and metadata keys and movie creation times, keeping only what is needed to display the
+  image correctly (JFIF, ICC profile, Adobe colour transform).
 """
 
 from __future__ import annotations
@@ -21,29 +35,59 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import stat
 import struct
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
+from typing import BinaryIO
 
-from courseline.digital.photos.containers import ContainerError, Payloads, jpeg, png, webp
+from courseline.digital.photos import clean_bmff, clean_tiff
+from courseline.digital.photos.clean_base import (
+    EXIF_GPS,
+    EXIF_THUMBNAIL,
+    EXIF_WHOLE,
+    IPTC_PLACES,
+    PHOTOSHOP,
+    TRAILER,
+    XMP,
+    PatchPlan,
+    Profile,
+    Source,
+    apply,
+)
+from courseline.digital.photos.clean_base import Refuse as _Refuse
+from courseline.digital.photos.clean_base import Removed as _Removed
+from courseline.digital.photos.clean_base import Unfixable as _Unfixable
+from courseline.digital.photos.clean_exif import strip_exif_location
+from courseline.digital.photos.containers import ContainerError, Payloads, jpeg, png, tiff, webp
 from courseline.digital.photos.containers.iptc import place_text, read_irb
 from courseline.digital.photos.model import PhotoScan
-from courseline.digital.photos.scan import scan_file
+from courseline.digital.photos.scan import scan_file, scan_stream
 
-__all__ = ["CleanResult", "Profile", "clean_file"]
+__all__ = [
+    "EXIF_GPS",
+    "EXIF_THUMBNAIL",
+    "EXIF_WHOLE",
+    "IPTC_PLACES",
+    "MAX_CLEAN_SIZE",
+    "MAX_PATCH_SIZE",
+    "PHOTOSHOP",
+    "TRAILER",
+    "XMP",
+    "CleanResult",
+    "Profile",
+    "clean_file",
+    "strip_exif_location",
+]
 
 MAX_CLEAN_SIZE = 512 * 1024 * 1024
-"""Largest file cleaned (it is held in memory while the copy is built)."""
-
-
-class Profile(StrEnum):
-    LOCATION = "location"
-    ALL = "all"
+"""Largest file rebuilt in memory (JPEG, PNG, WebP)."""
+MAX_PATCH_SIZE = 64 * 1024 * 1024 * 1024
+"""Largest file cleaned by patching a copy (TIFF, HEIF, video); it is never held in memory."""
 
 
 @dataclass(frozen=True)
@@ -56,220 +100,6 @@ class CleanResult:
     removed: tuple[str, ...]
     refused: str | None
     verified: bool
-
-
-EXIF_GPS = "EXIF GPS"
-EXIF_WHOLE = "EXIF (whole block, including capture time and camera)"
-EXIF_THUMBNAIL = "EXIF thumbnail"
-XMP = "XMP"
-IPTC_PLACES = "IPTC place names"
-PHOTOSHOP = "IPTC/Photoshop resources"
-TRAILER = "data after the end of the image"
-
-_UNSUPPORTED_NAMES = {
-    "tiff": "TIFF/DNG",
-    "heif": "HEIF",
-    "avif": "AVIF",
-    "mp4": "MP4",
-    "mov": "MOV",
-    "3gp": "3GP",
-}
-
-
-class _Refuse(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class _Unfixable(Exception):
-    """An EXIF stream too odd to rewrite in place; the whole block is dropped instead."""
-
-
-class _Removed:
-    """What was removed, in order of first mention, without repeats."""
-
-    def __init__(self) -> None:
-        self.items: dict[str, None] = {}
-
-    def add(self, *labels: str) -> None:
-        for label in labels:
-            self.items.setdefault(label, None)
-
-    def result(self) -> tuple[str, ...]:
-        return tuple(self.items)
-
-
-# ---- EXIF (TIFF stream) rewritten in place ---------------------------------------------------
-_TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
-_MAX_ENTRIES = 1000
-_MAX_THUMBNAIL = 2 * 1024 * 1024
-_GPS_IFD = 0x8825
-_THUMB_OFFSET, _THUMB_LENGTH = 0x0201, 0x0202
-_LOCATION_TAGS = {
-    _GPS_IFD: EXIF_GPS,
-    0x02BC: XMP,
-    0x83BB: IPTC_PLACES,
-    0x8649: PHOTOSHOP,
-}
-"""IFD0 tags that point at a location, or at blocks (XMP, IPTC) that can hold one."""
-
-_Entry = tuple[int, int, int, bytes]
-"""(tag, type, count, the 4-byte value-or-offset field)."""
-_Region = tuple[int, int]
-
-
-@dataclass(slots=True)
-class _Ifd:
-    offset: int
-    count: int
-    entries: list[_Entry]
-    following: int
-    complete: bool
-
-    @property
-    def end(self) -> int:
-        return self.offset + 2 + 12 * self.count + 4
-
-
-class _Tiff:
-    """A mutable TIFF stream: entries are removed and data zeroed without moving anything."""
-
-    def __init__(self, stream: bytes) -> None:
-        if len(stream) < 8 or stream[:2] not in (b"II", b"MM"):
-            raise _Unfixable
-        self.buf = bytearray(stream)
-        self.order = "<" if stream[:2] == b"II" else ">"
-        if self.u16(2) != 42:
-            raise _Unfixable
-
-    def u16(self, at: int) -> int:
-        return int(struct.unpack_from(self.order + "H", self.buf, at)[0])
-
-    def u32(self, at: int) -> int:
-        return int(struct.unpack_from(self.order + "I", self.buf, at)[0])
-
-    def ifd(self, offset: int) -> _Ifd | None:
-        """The IFD at ``offset``, read as leniently as the scanner reads it."""
-        size = len(self.buf)
-        if offset < 8 or offset + 2 > size:
-            return None
-        count = self.u16(offset)
-        if count == 0 or count > _MAX_ENTRIES:
-            return None
-        available = min(count, (size - offset - 2) // 12)
-        fmt = self.order + "HHI4s"
-        entries = [
-            (int(t), int(k), int(n), bytes(f))
-            for t, k, n, f in struct.iter_unpack(
-                fmt, bytes(self.buf[offset + 2 : offset + 2 + 12 * available])
-            )
-        ]
-        end = offset + 2 + 12 * count
-        complete = end + 4 <= size
-        following = self.u32(end) if complete else 0
-        return _Ifd(offset, count, entries, following, complete)
-
-    def number(self, entry: _Entry | None) -> int:
-        if entry is None or entry[2] != 1:
-            return 0
-        if entry[1] in (4, 13):
-            return int(struct.unpack(self.order + "I", entry[3])[0])
-        if entry[1] == 3:
-            return int(struct.unpack_from(self.order + "H", entry[3])[0])
-        return 0
-
-    def value_region(self, entry: _Entry) -> _Region | None:
-        unit = _TYPE_SIZES.get(entry[1])
-        if unit is None or unit * entry[2] <= 4:
-            return None
-        start = int(struct.unpack(self.order + "I", entry[3])[0])
-        if start >= len(self.buf):
-            return None
-        return (start, min(start + unit * entry[2], len(self.buf)))
-
-    def ifd_regions(self, offset: int) -> list[_Region]:
-        """The table of the IFD at ``offset`` and every out-of-line value it points at."""
-        found = self.ifd(offset)
-        if found is None:
-            return []
-        regions = [(found.offset, min(found.end, len(self.buf)))]
-        for entry in found.entries:
-            region = self.value_region(entry)
-            if region is not None:
-                regions.append(region)
-        return regions
-
-    def dirty_thumbnail(self, offset: int) -> list[_Region]:
-        """Regions of IFD1 and its thumbnail if the thumbnail carries metadata of its own."""
-        ifd1 = self.ifd(offset)
-        if ifd1 is None:
-            return []
-        tags = {entry[0]: entry for entry in ifd1.entries}
-        start = self.number(tags.get(_THUMB_OFFSET))
-        length = self.number(tags.get(_THUMB_LENGTH))
-        if start <= 0 or not 4 <= length <= _MAX_THUMBNAIL or start + length > len(self.buf):
-            return []
-        thumbnail = bytes(self.buf[start : start + length])
-        if thumbnail[:2] != b"\xff\xd8" or not _jpeg_has_metadata(thumbnail):
-            return []
-        return [*self.ifd_regions(offset), (start, start + length)]
-
-    def rewrite_ifd(self, ifd: _Ifd, entries: list[_Entry], following: int) -> None:
-        """Write ``entries`` over the IFD table in place, zero-padding the freed slots."""
-        table = struct.pack(self.order + "H", len(entries)) + b"".join(
-            struct.pack(self.order + "HHI", tag, kind, count) + field
-            for tag, kind, count, field in entries
-        )
-        table += struct.pack(self.order + "I", following)
-        self.buf[ifd.offset : ifd.end] = table.ljust(ifd.end - ifd.offset, b"\0")
-
-    def wipe(self, region: _Region) -> None:
-        start, end = region
-        self.buf[start:end] = bytes(end - start)
-
-
-def _overlaps(region: _Region, others: list[_Region]) -> bool:
-    return any(region[0] < end and start < region[1] for start, end in others)
-
-
-def strip_exif_location(stream: bytes) -> tuple[bytes, tuple[str, ...]]:
-    """The TIFF stream without its GPS IFD (and embedded XMP/IPTC, and a thumbnail carrying its
-    own metadata), same length and layout so every other offset stays valid. The removed data
-    is zeroed, not just unreferenced. Raises ``_Unfixable`` when that cannot be done safely."""
-    tiff = _Tiff(stream)
-    ifd0 = tiff.ifd(tiff.u32(4))
-    if ifd0 is None or not ifd0.complete or len(ifd0.entries) != ifd0.count:
-        raise _Unfixable
-    removed = _Removed()
-    keep: list[_Entry] = []
-    wipes: list[_Region] = []
-    for entry in ifd0.entries:
-        label = _LOCATION_TAGS.get(entry[0])
-        if label is None:
-            keep.append(entry)
-            continue
-        removed.add(label)
-        region = tiff.value_region(entry)
-        if region is not None:
-            wipes.append(region)
-        if entry[0] == _GPS_IFD:
-            wipes.extend(tiff.ifd_regions(tiff.number(entry)))
-    following = ifd0.following
-    thumbnail = tiff.dirty_thumbnail(following) if following else []
-    if thumbnail:
-        wipes.extend(thumbnail)
-        following = 0
-        removed.add(EXIF_THUMBNAIL)
-    if not removed.items:
-        return stream, ()
-    protected = [(0, 8), (ifd0.offset, ifd0.end)]
-    if any(_overlaps(region, protected) for region in wipes):
-        raise _Unfixable
-    tiff.rewrite_ifd(ifd0, keep, following)
-    for region in wipes:
-        tiff.wipe(region)
-    return bytes(tiff.buf), removed.result()
 
 
 def _strip_exif_payload(payload: bytes, prefix: bytes) -> tuple[bytes | None, tuple[str, ...]]:
@@ -296,15 +126,6 @@ _MAX_SEGMENTS = 4096
 
 _Segment = tuple[int, bytes]
 """(marker, payload after the length field); standalone markers have an empty payload."""
-
-
-def _jpeg_has_metadata(data: bytes) -> bool:
-    found = Payloads("jpeg")
-    try:
-        jpeg.read(io.BytesIO(data), len(data), found)
-    except ContainerError:
-        return True
-    return bool(found.exif or found.xmp or found.iptc)
 
 
 def _jpeg_marker(data: bytes, pos: int) -> tuple[int, int]:
@@ -340,18 +161,14 @@ def _jpeg_headers(data: bytes) -> tuple[list[_Segment], int]:
     raise _Refuse("too many JPEG segments before the image data")
 
 
+_REAL_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+"""0xFF followed by a marker code: not byte stuffing (FF 00), a restart marker or fill."""
+
+
 def _next_marker(data: bytes, pos: int) -> int:
     """Where the next real marker starts in entropy-coded data (stuffing and RSTn skipped)."""
-    size = len(data)
-    while True:
-        found = data.find(b"\xff", pos)
-        if found < 0 or found + 1 >= size:
-            return size
-        following = data[found + 1]
-        if following == 0 or following == 0xFF or 0xD0 <= following <= 0xD7:
-            pos = found + 1
-            continue
-        return found
+    found = _REAL_MARKER.search(data, pos)
+    return len(data) if found is None else found.start()
 
 
 def _jpeg_image_end(data: bytes, pos: int) -> int:
@@ -448,12 +265,26 @@ def _trailer_goes(trailer: bytes, profile: Profile) -> bool:
     return profile is Profile.ALL or any(hint in trailer for hint in _TRAILER_HINTS)
 
 
-def _clean_jpeg(data: bytes, profile: Profile) -> tuple[bytes, tuple[str, ...]]:
-    if not data.startswith(_SOI):
+@dataclass(frozen=True, slots=True)
+class _Rebuilt:
+    """A cleaned file as new header bytes followed by ranges copied unchanged from the source
+    (the compressed image data, and a kept trailer): the big part is never re-encoded and,
+    when writing to a file, is copied by the kernel without passing through Python."""
+
+    prefix: bytes
+    ranges: tuple[tuple[int, int], ...]
+    removed: tuple[str, ...]
+
+    def assemble(self, data: bytes) -> bytes:
+        return self.prefix + b"".join(data[start:end] for start, end in self.ranges)
+
+
+def _plan_jpeg(data: bytes, profile: Profile) -> _Rebuilt:
+    if data[:2] != _SOI:
         raise _Refuse("no JPEG start-of-image marker")
     segments, image_start = _jpeg_headers(data)
     image_end = _jpeg_image_end(data, image_start)
-    trailer = data[image_end:]
+    trailer = data[image_end:] if image_end < len(data) else b""
     drop_trailer = _trailer_goes(trailer, profile)
     photoshop = _photoshop_labels(segments)
     plan = _JpegPlan(profile, _Removed(), photoshop, drop_trailer)
@@ -465,12 +296,17 @@ def _clean_jpeg(data: bytes, profile: Profile) -> tuple[bytes, tuple[str, ...]]:
         kept = plan.segment(marker, payload)
         if kept is not None:
             out.append(struct.pack(">BBH", 0xFF, marker, len(kept) + 2) + kept)
-    out.append(data[image_start:image_end])
+    ranges = [(image_start, image_end)]
     if drop_trailer:
         plan.removed.add(TRAILER)
-    else:
-        out.append(trailer)
-    return b"".join(out), plan.removed.result()
+    elif trailer:
+        ranges.append((image_end, len(data)))
+    return _Rebuilt(b"".join(out), tuple(ranges), plan.removed.result())
+
+
+def _clean_jpeg(data: bytes, profile: Profile) -> tuple[bytes, tuple[str, ...]]:
+    rebuilt = _plan_jpeg(data, profile)
+    return rebuilt.assemble(data), rebuilt.removed
 
 
 # ---- PNG -------------------------------------------------------------------------------------
@@ -601,18 +437,40 @@ def _clean_webp(data: bytes, profile: Profile) -> tuple[bytes, tuple[str, ...]]:
 # ---- files -----------------------------------------------------------------------------------
 _Cleaner = Callable[[bytes, Profile], tuple[bytes, tuple[str, ...]]]
 _CLEANERS: dict[str, _Cleaner] = {"jpeg": _clean_jpeg, "png": _clean_png, "webp": _clean_webp}
-_VERIFY_READERS = {"jpeg": jpeg.read, "png": png.read, "webp": webp.read}
+"""Formats rebuilt in memory, block by block."""
+_Patcher = Callable[[Source, Profile], PatchPlan]
+_PATCHERS: dict[str, _Patcher] = {
+    "tiff": clean_tiff.plan,
+    **dict.fromkeys(("heif", "avif", "mp4", "mov", "3gp"), clean_bmff.plan),
+}
+"""Formats cleaned by patching a copy in place (nothing moves, media data is never held)."""
+_VERIFY_READERS = {"jpeg": jpeg.read, "png": png.read, "webp": webp.read, "tiff": tiff.read}
 
 
-def _read_source(src: Path) -> bytes:
+def _size_text(size: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"
+
+
+def _open_source(src: Path, limit: int) -> BinaryIO:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(src, flags)
-    with open(fd, "rb") as f:
+    f = open(os.open(src, flags), "rb")  # noqa: SIM115 - closed by the caller
+    try:
         info = os.fstat(f.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise _Refuse("not a regular file")
-        if info.st_size > MAX_CLEAN_SIZE:
-            raise _Refuse("file is too large to clean (over 512 MiB)")
+        if info.st_size > limit:
+            raise _Refuse(f"file is too large to clean (over {_size_text(limit)})")
+    except BaseException:
+        f.close()
+        raise
+    return f
+
+
+def _read_source(src: Path) -> bytes:
+    with _open_source(src, MAX_CLEAN_SIZE) as f:
         return f.read(MAX_CLEAN_SIZE + 1)
 
 
@@ -625,20 +483,36 @@ def _check_destination(src: Path, dst: Path) -> None:
         raise _Refuse("the destination folder does not exist")
 
 
-def _leftover_metadata(path: Path, fmt: str) -> bool:
+def _leftover_metadata(f: BinaryIO, size: int, fmt: str) -> bool:
+    """Whether any EXIF, XMP or IPTC block is left (``Profile.ALL``) in a rebuilt file or TIFF."""
+    reader = _VERIFY_READERS.get(fmt)
+    if reader is None:
+        return False
     found = Payloads(fmt)
-    size = path.stat().st_size
-    with open(path, "rb") as f:
-        try:
-            _VERIFY_READERS[fmt](f, size, found)
-        except ContainerError:
-            return True
-    return bool(found.exif or found.xmp or found.iptc)
+    f.seek(0)
+    try:
+        reader(f, size, found)
+    except ContainerError:
+        return True
+    embedded = any(i.xmp or i.iptc or i.photoshop for i, _ in found.parsed_exif)
+    return bool(found.exif or found.xmp or found.iptc or embedded)
 
 
-def _problem(path: Path, shown: str, fmt: str, profile: Profile) -> str | None:
-    """Why the written copy is not clean enough (None: it is)."""
-    scan: PhotoScan = scan_file(path, display_path=shown)
+def _left_by_patcher(f: BinaryIO, size: int, fmt: str, profile: Profile) -> bool:
+    """Whether re-planning the copy still finds something to remove (it must find nothing)."""
+    patcher = _PATCHERS.get(fmt)
+    if patcher is None:
+        return False
+    f.seek(0)
+    try:
+        return not patcher(Source(f, size), profile).empty
+    except _Refuse:
+        return True
+
+
+def _problem_in(f: BinaryIO, size: int, shown: str, fmt: str, profile: Profile) -> str | None:
+    """Why the cleaned copy in ``f`` is not clean enough (None: it is)."""
+    scan: PhotoScan = scan_stream(f, size, display_path=shown)
     if scan.error is not None:
         return f"the cleaned copy could not be re-read ({scan.error.message})"
     if scan.format != fmt:
@@ -647,10 +521,18 @@ def _problem(path: Path, shown: str, fmt: str, profile: Profile) -> str | None:
         kinds = ", ".join(sorted({str(source.kind) for source in scan.sources}))
         return f"a location source survived cleaning ({kinds})"
     if profile is Profile.ALL and (
-        not scan.device.empty or scan.taken_at is not None or _leftover_metadata(path, fmt)
+        not scan.device.empty or scan.taken_at is not None or _leftover_metadata(f, size, fmt)
     ):
         return "EXIF, XMP, IPTC or device data survived cleaning"
+    if _left_by_patcher(f, size, fmt, profile):
+        return "metadata survived cleaning"
     return None
+
+
+def _problem(path: Path, shown: str, fmt: str, profile: Profile) -> str | None:
+    """Why the written copy is not clean enough (None: it is)."""
+    with open(path, "rb") as f:
+        return _problem_in(f, os.fstat(f.fileno()).st_size, shown, fmt, profile)
 
 
 def _fsync_directory(folder: Path) -> None:
@@ -662,18 +544,22 @@ def _fsync_directory(folder: Path) -> None:
             os.close(fd)
 
 
-def _write_verified(data: bytes, dst: Path, fmt: str, profile: Profile) -> None:
-    """Write to a temporary file beside ``dst``, fsync, verify, then rename it over ``dst``.
+def _write_verified(
+    fill: Callable[[BinaryIO], None], dst: Path, fmt: str, profile: Profile, *, durable: bool = True
+) -> None:
+    """Let ``fill`` write a temporary file beside ``dst``, fsync, verify, then rename it over
+    ``dst``.
 
     Verification happens on the flushed temporary file (the very bytes ``dst`` becomes), so a
     failed check deletes it and leaves any existing ``dst`` untouched."""
     fd, name = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".cleaning", dir=dst.parent)
     tmp = Path(name)
     try:
-        with open(fd, "wb") as f:
-            f.write(data)
+        with open(fd, "w+b") as f:
+            fill(f)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         problem = _problem(tmp, str(dst), fmt, profile)
         if problem is not None:
             raise _Refuse(f"{problem}; no copy was written and the original is unchanged")
@@ -682,30 +568,105 @@ def _write_verified(data: bytes, dst: Path, fmt: str, profile: Profile) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_directory(dst.parent)
+    if durable:
+        _fsync_directory(dst.parent)
 
 
-def _clean(src: Path, dst: Path, profile: Profile, fmt: list[str | None]) -> tuple[str, ...]:
+def _clean_patched(
+    src: Path, dst: Path, fmt: str, profile: Profile, patcher: _Patcher, *, durable: bool = True
+) -> tuple[str, ...]:
+    """Plan the changes reading ``src`` with seeks, then copy it and patch the copy."""
+    with _open_source(src, MAX_PATCH_SIZE) as f:
+        size = os.fstat(f.fileno()).st_size
+        plan = patcher(Source(f, size), profile)
+        plan.check()
+        _write_verified(lambda out: apply(plan, f, out), dst, fmt, profile, durable=durable)
+    return plan.removed.result()
+
+
+def _clean(
+    src: Path, dst: Path, profile: Profile, fmt: list[str | None], *, durable: bool = True
+) -> tuple[str, ...]:
     scan = scan_file(src)
     fmt[0] = scan.format
     if scan.error is not None:
         raise _Refuse(scan.error.message)
+    patcher = _PATCHERS.get(scan.format or "")
     cleaner = _CLEANERS.get(scan.format or "")
-    if scan.format is None or cleaner is None:
-        name = _UNSUPPORTED_NAMES.get(scan.format or "", scan.format or "this format")
+    if scan.format is None or (cleaner is None and patcher is None):
         raise _Refuse(
-            f"lossless cleaning of {name} is not supported yet; the original is unchanged"
+            f"lossless cleaning of {scan.format or 'this format'} files is not supported; "
+            "the original is unchanged"
         )
     _check_destination(src, dst)
+    if patcher is not None:
+        return _clean_patched(src, dst, scan.format, profile, patcher, durable=durable)
+    assert cleaner is not None
+    if scan.format == "jpeg":
+        return _clean_jpeg_file(src, dst, profile, durable=durable)
     data = _read_source(src)
     cleaned, removed = cleaner(data, profile)
-    _write_verified(cleaned, dst, scan.format, profile)
+
+    def fill(out: BinaryIO) -> None:
+        out.write(cleaned)
+
+    _write_verified(fill, dst, scan.format, profile, durable=durable)
     return removed
 
 
-def clean_file(src: Path, dst: Path, *, profile: Profile = Profile.LOCATION) -> CleanResult:
+def _copy_range(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
+    """Copy bytes ``[start, end)`` of ``source`` to the end of ``out``, in the kernel where the
+    platform allows it (``copy_file_range``), else through a bounded buffer."""
+    out.flush()
+    src_fd, dst_fd = source.fileno(), out.fileno()
+    position = start
+    copy = getattr(os, "copy_file_range", None)
+    if copy is not None:
+        try:
+            while position < end:
+                done = copy(src_fd, dst_fd, end - position, position)
+                if done <= 0:
+                    break
+                position += done
+        except OSError:
+            pass  # e.g. across file systems on old kernels: finish with plain reads
+    out.seek(0, os.SEEK_END)
+    while position < end:
+        chunk = os.pread(src_fd, min(end - position, 4 * 1024 * 1024), position)
+        if not chunk:
+            raise _Refuse("the file changed while it was being cleaned")
+        out.write(chunk)
+        position += len(chunk)
+
+
+def _clean_jpeg_file(src: Path, dst: Path, profile: Profile, *, durable: bool) -> tuple[str, ...]:
+    """JPEG from a file: parsed in memory, new header segments written, and the compressed
+    image data copied unchanged from the original by the kernel (``copy_file_range``)."""
+    with _open_source(src, MAX_CLEAN_SIZE) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            raise _Refuse("empty file")
+        rebuilt = _plan_jpeg(f.read(MAX_CLEAN_SIZE + 1), profile)
+
+        def fill(out: BinaryIO) -> None:
+            out.write(rebuilt.prefix)
+            for start, end in rebuilt.ranges:
+                _copy_range(f, out, start, end)
+            if os.fstat(f.fileno()).st_size != size:
+                raise _Refuse("the file changed while it was being cleaned")
+
+        _write_verified(fill, dst, "jpeg", profile, durable=durable)
+    return rebuilt.removed
+
+
+def clean_file(
+    src: Path, dst: Path, *, profile: Profile = Profile.LOCATION, durable: bool = True
+) -> CleanResult:
     """Write a copy of ``src`` to ``dst`` without location metadata (``Profile.LOCATION``) or
     without any EXIF/XMP/IPTC/device metadata (``Profile.ALL``), losslessly.
+
+    ``durable`` flushes the copy (and its folder) to disk before returning; a batch writing
+    fresh copies next to untouched originals may turn it off and flush once at the end.
 
     Never modifies ``src`` and never raises for a bad file: when the file cannot be cleaned (or
     the copy fails verification) nothing is written and ``refused`` says why.
@@ -713,7 +674,7 @@ def clean_file(src: Path, dst: Path, *, profile: Profile = Profile.LOCATION) -> 
     source = str(src)
     fmt: list[str | None] = [None]
     try:
-        removed = _clean(Path(src), Path(dst), Profile(profile), fmt)
+        removed = _clean(Path(src), Path(dst), Profile(profile), fmt, durable=durable)
     except _Refuse as exc:
         return CleanResult(source, None, fmt[0], (), exc.message, verified=False)
     except OSError as exc:
@@ -726,3 +687,95 @@ def clean_file(src: Path, dst: Path, *, profile: Profile = Profile.LOCATION) -> 
         reason = f"could not clean: {type(exc).__name__}; the original is unchanged"
         return CleanResult(source, None, fmt[0], (), reason, verified=False)
     return CleanResult(source, str(dst), fmt[0], removed, None, verified=True)
+
+
+def _clean_chunk(tasks: list[tuple[str, str]], profile: str, durable: bool) -> list[CleanResult]:
+    return [
+        clean_file(Path(src), Path(dst), profile=Profile(profile), durable=durable)
+        for src, dst in tasks
+    ]
+
+
+def clean_files(
+    tasks: Sequence[tuple[Path, Path]],
+    *,
+    profile: Profile = Profile.LOCATION,
+    durable: bool = True,
+    jobs: int = 1,
+) -> Iterator[CleanResult]:
+    """``clean_file`` for each (source, destination), in order, in ``jobs`` processes.
+
+    Work is handed out in chunks so that each process cleans many files per round trip. If
+    worker processes cannot be started, the files are cleaned in this process instead."""
+    if jobs <= 1 or len(tasks) < 2 * jobs:
+        for src, dst in tasks:
+            yield clean_file(src, dst, profile=profile, durable=durable)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(1, min(64, len(tasks) // (jobs * 4)))
+    chunks = [
+        [(str(s), str(d)) for s, d in tasks[i : i + size]] for i in range(0, len(tasks), size)
+    ]
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_clean_chunk, c, profile.value, durable) for c in chunks]
+            for future in futures:
+                results = future.result()
+                done += len(results)
+                yield from results
+    except (OSError, RuntimeError):  # no worker processes here (or one died): carry on alone
+        for src, dst in tasks[done:]:
+            yield clean_file(src, dst, profile=profile, durable=durable)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedBytes:
+    """What ``clean_bytes`` made: the verified clean copy, or ``refused`` and no data."""
+
+    data: bytes | None
+    format: str | None
+    removed: tuple[str, ...]
+    refused: str | None
+
+
+def _clean_in_memory(data: bytes, profile: Profile, fmt: list[str | None]) -> CleanedBytes:
+    scan = scan_stream(io.BytesIO(data), len(data), display_path="photo")
+    fmt[0] = scan.format
+    if scan.error is not None:
+        raise _Refuse(scan.error.message)
+    if len(data) > MAX_CLEAN_SIZE:
+        raise _Refuse("file is too large to clean in memory")
+    patcher = _PATCHERS.get(scan.format or "")
+    cleaner = _CLEANERS.get(scan.format or "")
+    if scan.format is None or (cleaner is None and patcher is None):
+        raise _Refuse(f"lossless cleaning of {scan.format or 'this format'} files is not supported")
+    if patcher is not None:
+        source = io.BytesIO(data)
+        plan = patcher(Source(source, len(data)), profile)
+        plan.check()
+        out = io.BytesIO()
+        apply(plan, source, out)
+        cleaned, removed = out.getvalue(), plan.removed.result()
+    else:
+        assert cleaner is not None
+        cleaned, removed = cleaner(data, profile)
+    problem = _problem_in(io.BytesIO(cleaned), len(cleaned), "photo", scan.format, profile)
+    if problem is not None:
+        raise _Refuse(problem)
+    return CleanedBytes(cleaned, scan.format, removed, None)
+
+
+def clean_bytes(data: bytes, *, profile: Profile = Profile.LOCATION) -> CleanedBytes:
+    """``clean_file`` for a photo or video held in memory: nothing is written anywhere. The
+    copy is verified by re-reading it before it is returned; never raises for a bad file."""
+    fmt: list[str | None] = [None]
+    try:
+        return _clean_in_memory(data, Profile(profile), fmt)
+    except _Refuse as exc:
+        return CleanedBytes(None, fmt[0], (), exc.message)
+    except MemoryError:
+        return CleanedBytes(None, fmt[0], (), "not enough memory to clean the file")
+    except Exception as exc:  # a cleaner bug must not break the page
+        return CleanedBytes(None, fmt[0], (), f"could not clean: {type(exc).__name__}")

@@ -1,9 +1,11 @@
 """Group the locations found in photos into places, and say what each place may be.
 
 Clustering is greedy and deterministic: each point joins the nearest existing place within
-``radius_m`` of that place's first point, else starts a new place. Nearest towns come from an
-offline data set (``reverse_geocode``, GeoNames data shipped in the package); nothing is sent
-anywhere. Home and work are only *likely*: guessed from how often and when photos were taken.
+``radius_m`` of that place's first point, else starts a new place. Places are filed in bands of
+latitude ``radius_m`` wide, so a point is only measured against places in its own band and the
+two next to it (no place further away in latitude can be within ``radius_m``). Nearest towns come
+from an offline GeoNames index shipped with Courseline (``towns``); nothing is sent anywhere.
+Home and work are only *likely*: guessed from how often and when photos were taken.
 """
 
 from __future__ import annotations
@@ -73,28 +75,36 @@ def _guess(scans: Sequence[PhotoScan]) -> tuple[str | None, str]:
 
 
 def _towns(points: Sequence[tuple[float, float]]) -> list[str | None]:
+    if not points:
+        return []
+    from courseline.digital.photos.towns import TownIndexError, nearest_towns
+
     try:
-        import reverse_geocode
-    except ImportError:  # pragma: no cover - a dependency of the package
+        found = nearest_towns(points)
+    except TownIndexError:
         return [None] * len(points)
-    found = reverse_geocode.search(points) if points else []
-    return [f"{hit.get('city')}, {hit.get('country')}" if hit else None for hit in found]
+    return [town.label if town else None for town in found]
 
 
 def cluster_places(scans: Iterable[PhotoScan], *, radius_m: float = 150.0) -> list[Place]:
     """Places with at least one photo, most photos first."""
     centres: list[tuple[float, float]] = []
     members: list[list[PhotoScan]] = []
+    band_deg = max(radius_m, 1.0) / EARTH_RADIUS_M * 180 / math.pi
+    bands: dict[int, list[int]] = {}
     for scan in scans:
         point = scan.location
         if point is None:
             continue
+        band = math.floor(point[0] / band_deg) if math.isfinite(point[0]) else 0
+        nearby = sorted(bands.get(band - 1, []) + bands.get(band, []) + bands.get(band + 1, []))
         best, best_distance = None, radius_m
-        for index, centre in enumerate(centres):
-            gap = distance_m(centre, point)
+        for index in nearby:
+            gap = distance_m(centres[index], point)
             if gap <= best_distance:
                 best, best_distance = index, gap
         if best is None:
+            bands.setdefault(band, []).append(len(centres))
             centres.append(point)
             members.append([scan])
         else:

@@ -2,8 +2,9 @@
 
 ``scan_file`` recognises the container by its magic bytes, lets the container reader collect
 the raw metadata blocks (reading only the headers it needs), then decodes EXIF, XMP and IPTC
-into one ``PhotoScan``. ``scan_paths`` does the same for files and directory trees, optionally
-in several processes, yielding results in input order.
+into one ``PhotoScan``; ``scan_stream`` does the same for an open stream (an upload held in
+memory). ``scan_paths`` does it for files and directory trees, optionally in several processes
+(``jobs=0`` decides from the batch size and the CPUs), yielding results in input order.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
-import io
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +31,7 @@ from courseline.digital.photos.model import (
     SourceKind,
 )
 
-__all__ = ["scan_file", "scan_paths"]
+__all__ = ["auto_jobs", "scan_file", "scan_paths", "scan_stream"]
 
 ISOBMFF_MODULE = "courseline.digital.photos.containers.isobmff"
 
@@ -46,6 +46,7 @@ _TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+", b"IIRO", b"IIRS", b"MMOR"
 _ISO_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"})
 _UNREAD = {b"GIF87a": "gif", b"GIF89a": "gif", b"\xff\x0a": "jxl", b"\0\0\0\x0cJXL ": "jxl"}
 _DEVICE_FIELDS = ("make", "model", "serial", "owner")
+_APP1_MARKER = b"\xff\xe1"
 
 
 def _sniff(head: bytes) -> str | None:
@@ -119,9 +120,11 @@ class _Collector:
 
 def _thumbnail_gps(data: bytes) -> tuple[float, float] | None:
     """The EXIF GPS of a thumbnail JPEG, which can differ from (or survive) the main image's."""
+    if _APP1_MARKER not in data:  # no APP1 segment, so no EXIF (most thumbnails)
+        return None
     found = Payloads("jpeg")
     with contextlib.suppress(ContainerError):
-        jpeg.read(io.BytesIO(data), len(data), found)
+        jpeg.read_bytes(data, found)
     for blob, _ in found.exif:
         try:
             info = tiff.parse_thumbnail_exif(blob)
@@ -216,6 +219,28 @@ def _open(path: str | Path) -> tuple[BinaryIO, int]:
         raise
 
 
+def _read(f: BinaryIO, size: int, shown: str) -> PhotoScan:
+    head = f.read(16)
+    kind = _sniff(head)
+    if kind is None:
+        message = "empty file" if size == 0 else "not a recognised photo or video format"
+        return _failed(shown, None, ErrorKind.NOT_AN_IMAGE, message)
+    if kind == "isobmff":
+        return _scan_isobmff(f, size, shown)
+    reader = _READERS.get(kind)
+    if reader is None:
+        return _failed(shown, kind, ErrorKind.UNSUPPORTED, f"{kind} files are not read")
+    found = Payloads(kind)
+    error = None
+    try:
+        reader(f, size, found)
+    except ContainerError as exc:
+        error = ScanError(exc.kind, exc.message)
+    collector = _Collector()
+    _decode(found, collector)
+    return collector.result(shown, kind, error)
+
+
 def _scan(path: str | Path, shown: str) -> PhotoScan:
     try:
         f, size = _open(path)
@@ -224,25 +249,18 @@ def _scan(path: str | Path, shown: str) -> PhotoScan:
     except ValueError:  # e.g. a NUL byte in the path
         return _failed(shown, None, ErrorKind.UNREADABLE, "invalid path")
     with f:
-        head = f.read(16)
-        kind = _sniff(head)
-        if kind is None:
-            message = "empty file" if size == 0 else "not a recognised photo or video format"
-            return _failed(shown, None, ErrorKind.NOT_AN_IMAGE, message)
-        if kind == "isobmff":
-            return _scan_isobmff(f, size, shown)
-        reader = _READERS.get(kind)
-        if reader is None:
-            return _failed(shown, kind, ErrorKind.UNSUPPORTED, f"{kind} files are not read")
-        found = Payloads(kind)
-        error = None
-        try:
-            reader(f, size, found)
-        except ContainerError as exc:
-            error = ScanError(exc.kind, exc.message)
-        collector = _Collector()
-        _decode(found, collector)
-        return collector.result(shown, kind, error)
+        return _read(f, size, shown)
+
+
+def _guarded(shown: str, work: Callable[[], PhotoScan]) -> PhotoScan:
+    try:
+        return work()
+    except ContainerError as exc:
+        return _failed(shown, None, exc.kind, exc.message)
+    except MemoryError:
+        return _failed(shown, None, ErrorKind.TOO_LARGE, "not enough memory to inspect the file")
+    except Exception as exc:  # a reader bug must not stop a batch; report it as malformed
+        return _failed(shown, None, ErrorKind.MALFORMED, f"could not parse: {type(exc).__name__}")
 
 
 def scan_file(path: str | Path, *, display_path: str | None = None) -> PhotoScan:
@@ -252,14 +270,18 @@ def scan_file(path: str | Path, *, display_path: str | None = None) -> PhotoScan
     whose ``error`` says why (with whatever was found before the problem, if anything).
     """
     shown = display_path if display_path is not None else str(path)
-    try:
-        return _scan(path, shown)
-    except ContainerError as exc:
-        return _failed(shown, None, exc.kind, exc.message)
-    except MemoryError:
-        return _failed(shown, None, ErrorKind.TOO_LARGE, "not enough memory to inspect the file")
-    except Exception as exc:  # a reader bug must not stop a batch; report it as malformed
-        return _failed(shown, None, ErrorKind.MALFORMED, f"could not parse: {type(exc).__name__}")
+    return _guarded(shown, lambda: _scan(path, shown))
+
+
+def scan_stream(f: BinaryIO, size: int, *, display_path: str) -> PhotoScan:
+    """``scan_file`` for an open binary stream of ``size`` bytes that supports seeking (for
+    example ``io.BytesIO`` holding an upload). Read from byte 0; never raises."""
+
+    def work() -> PhotoScan:
+        f.seek(0)
+        return _read(f, size, display_path)
+
+    return _guarded(display_path, work)
 
 
 _Target = tuple[str, str, str | None]
@@ -321,26 +343,68 @@ def _scan_target(target: _Target) -> PhotoScan:
     return scan_file(path, display_path=shown)
 
 
+AUTO_JOBS_MIN_FILES = 256
+"""With ``jobs=0`` (automatic), fewer files than this are read in this process: starting
+workers costs more than it saves."""
+AUTO_JOBS_MIN_CPUS = 4
+"""Reading a photo's headers takes about 0.1 ms, close to what sending its result back from a
+worker costs, so on one or two CPUs worker processes were measured slower than none."""
+MAX_AUTO_JOBS = 8
+
+
+def auto_jobs(files: int) -> int:
+    """How many processes ``jobs=0`` uses for ``files`` files: one per usable CPU (at most
+    ``MAX_AUTO_JOBS``) for a big batch on a machine with ``AUTO_JOBS_MIN_CPUS`` or more,
+    otherwise one."""
+    if files < AUTO_JOBS_MIN_FILES:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return min(cpus, MAX_AUTO_JOBS) if cpus >= AUTO_JOBS_MIN_CPUS else 1
+
+
 def scan_paths(paths: Sequence[str], *, recursive: bool, jobs: int = 1) -> Iterator[PhotoScan]:
     """Scan files, and the regular files in directories (all the tree below when ``recursive``).
 
     Directory entries are shown as the given path joined with their relative path; symlinks and
     special files inside directories are skipped. With ``jobs`` > 1 files are read in that many
-    processes; results always come in input order.
+    processes, and with ``jobs=0`` the number is chosen by ``auto_jobs``; results always come in
+    input order.
     """
     targets = _targets(paths, recursive)
-    if jobs <= 1:
+    if jobs == 1:
         yield from map(_scan_target, targets)
         return
     items = list(targets)
-    if len(items) < 2:
+    workers = auto_jobs(len(items)) if jobs <= 0 else min(jobs, len(items))
+    if workers <= 1:
         yield from map(_scan_target, items)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    yield from _in_pool(items, workers)
 
-    pool = ProcessPoolExecutor(max_workers=jobs)
+
+def _in_pool(items: list[_Target], workers: int) -> Iterator[PhotoScan]:
+    """Scan in worker processes; if processes cannot be started here (no semaphores in a
+    sandbox) or a worker dies (killed for memory), the files not yet done are scanned in this
+    process instead, so every file still gets exactly one result, in order."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    done = 0
     try:
-        chunk = max(1, min(64, len(items) // (jobs * 4)))
-        yield from pool.map(_scan_target, items, chunksize=chunk)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool = ProcessPoolExecutor(max_workers=workers)
+    except (OSError, NotImplementedError):
+        pool = None
+    if pool is not None:
+        try:
+            chunk = max(1, min(64, len(items) // (workers * 8)))
+            for scan in pool.map(_scan_target, items, chunksize=chunk):
+                yield scan
+                done += 1
+        except (BrokenProcessPool, OSError):
+            pass
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    yield from map(_scan_target, items[done:])

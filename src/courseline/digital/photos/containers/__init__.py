@@ -85,6 +85,46 @@ class Window:
         self._start = offset
         return self._buf[:n]
 
+    def view(self, offset: int, n: int) -> tuple[bytes, int]:
+        """The cached block holding ``offset`` (read first, like ``read``, if ``n`` bytes from
+        there are not cached) and where ``offset`` is in it. Lets a parser walk small headers
+        by indexing; a block that ends early means the file does."""
+        start = self._start
+        if offset < start or offset + n > start + len(self._buf):
+            if not self.read(offset, n):
+                return b"", 0
+            start = self._start
+        return self._buf, offset - start
+
+    def need(self, offset: int, n: int, what: str) -> bytes:
+        """Exactly ``n`` bytes at ``offset``, or ``ContainerError(TRUNCATED)``."""
+        data = self.read(offset, n)
+        if len(data) < n:
+            raise ContainerError(ErrorKind.TRUNCATED, f"file ends inside {what}")
+        return data
+
+
+class Span:
+    """``Window``'s interface over bytes already in memory (an embedded thumbnail, say)."""
+
+    __slots__ = ("_data", "size")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self.size = len(data)
+
+    def read(self, offset: int, n: int) -> bytes:
+        """Up to ``n`` bytes at ``offset`` (fewer only at the end of the data)."""
+        if offset < 0 or n <= 0:
+            return b""
+        return self._data[offset : offset + n]
+
+    def view(self, offset: int, n: int) -> tuple[bytes, int]:
+        """All the data and where ``offset`` is in it (see ``Window.view``)."""
+        if offset < 0 or offset >= self.size:
+            return b"", 0
+        return self._data, offset
+
     def need(self, offset: int, n: int, what: str) -> bytes:
         """Exactly ``n`` bytes at ``offset``, or ``ContainerError(TRUNCATED)``."""
         data = self.read(offset, n)

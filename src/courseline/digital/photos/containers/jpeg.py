@@ -11,7 +11,13 @@ from __future__ import annotations
 import struct
 from typing import BinaryIO
 
-from courseline.digital.photos.containers import MAX_PAYLOAD, ContainerError, Payloads, Window
+from courseline.digital.photos.containers import (
+    MAX_PAYLOAD,
+    ContainerError,
+    Payloads,
+    Span,
+    Window,
+)
 from courseline.digital.photos.containers.iptc import read_irb
 from courseline.digital.photos.model import ErrorKind, SourceKind
 
@@ -25,6 +31,8 @@ _EXIF = b"Exif\0"
 _XMP = b"http://ns.adobe.com/xap/1.0/\0"
 _XMP_EXTENDED = b"http://ns.adobe.com/xmp/extension/\0"
 _PHOTOSHOP = b"Photoshop 3.0\0"
+
+_Source = Window | Span
 
 
 class _Extended:
@@ -77,41 +85,54 @@ def _finish(out: Payloads, extended: _Extended, irb: bytearray) -> None:
             out.xmp.append((resources.xmp, SourceKind.XMP))
 
 
-def _marker(window: Window, pos: int) -> tuple[int, int]:
+def _marker(src: _Source, pos: int) -> tuple[int, int]:
     """The marker at ``pos`` (after any fill bytes) and the position just after it."""
-    head = window.need(pos, 2, "a JPEG marker")
+    head = src.need(pos, 2, "a JPEG marker")
     if head[0] != 0xFF:
         raise ContainerError(ErrorKind.MALFORMED, f"no JPEG marker at byte {pos}")
     for _ in range(MAX_FILL):
         if head[1] != 0xFF:
             return head[1], pos + 2
         pos += 1
-        head = window.need(pos, 2, "a JPEG marker")
+        head = src.need(pos, 2, "a JPEG marker")
     raise ContainerError(ErrorKind.MALFORMED, "too many JPEG fill bytes")
 
 
-def _walk(window: Window, out: Payloads, extended: _Extended, irb: bytearray) -> None:
+def _walk(src: _Source, out: Payloads, extended: _Extended, irb: bytearray) -> None:
+    """Segment by segment from SOI to SOS. ``buf[j]`` is the byte at file offset ``pos``: the
+    headers are read by indexing the cached block, and only a short or unusual header (fill
+    bytes, a block boundary, the end of the file) takes the slower checked path."""
     pos = 2
+    buf, j = src.view(pos, 4)
     for _ in range(MAX_SEGMENTS):
-        marker, pos = _marker(window, pos)
+        if len(buf) - j < 4:
+            buf, j = src.view(pos, 4)
+        if len(buf) - j >= 4 and buf[j] == 0xFF and buf[j + 1] != 0xFF:
+            marker = buf[j + 1]
+            length = (buf[j + 2] << 8) | buf[j + 3]
+            pos, j = pos + 2, j + 2
+        else:
+            marker, pos = _marker(src, pos)
+            length = -1
+            buf, j = b"", 0
         if marker in (_SOS, _EOI):
             return
         if marker in _STANDALONE:
             continue
-        length = struct.unpack(">H", window.need(pos, 2, "a segment length"))[0]
+        if length < 0:
+            size_field = src.need(pos, 2, "a segment length")
+            length = (size_field[0] << 8) | size_field[1]
         if length < 2:
             raise ContainerError(ErrorKind.MALFORMED, f"bad segment length at byte {pos}")
-        if pos + length > window.size:
+        if pos + length > src.size:
             raise ContainerError(ErrorKind.TRUNCATED, "file ends inside a JPEG segment")
         if marker in (_APP1, _APP13):
-            _take(marker, window.read(pos + 2, length - 2), out, extended, irb)
-        pos += length
+            _take(marker, src.read(pos + 2, length - 2), out, extended, irb)
+        pos, j = pos + length, j + length
     raise ContainerError(ErrorKind.MALFORMED, "too many JPEG segments before the image data")
 
 
-def read(f: BinaryIO, size: int, out: Payloads) -> None:
-    """Collect the metadata segments of a JPEG into ``out`` (partial results kept on error)."""
-    window = Window(f, size)
+def _read(window: _Source, out: Payloads) -> None:
     if window.read(0, 2) != b"\xff\xd8":
         raise ContainerError(ErrorKind.NOT_AN_IMAGE, "no JPEG start-of-image marker")
     extended = _Extended()
@@ -120,3 +141,13 @@ def read(f: BinaryIO, size: int, out: Payloads) -> None:
         _walk(window, out, extended, irb)
     finally:
         _finish(out, extended, irb)
+
+
+def read(f: BinaryIO, size: int, out: Payloads) -> None:
+    """Collect the metadata segments of a JPEG into ``out`` (partial results kept on error)."""
+    _read(Window(f, size), out)
+
+
+def read_bytes(data: bytes, out: Payloads) -> None:
+    """``read`` for a JPEG already in memory, such as an EXIF thumbnail."""
+    _read(Span(data), out)

@@ -80,13 +80,19 @@ class TiffInfo:
     photoshop: bytes | None = None
 
 
+_STRUCTS = {
+    big: (struct.Struct(order + "H"), struct.Struct(order + "I"), struct.Struct(order + "HHI4s"))
+    for big, order in ((False, "<"), (True, ">"))
+}
+"""(u16, u32, IFD entry) for little- and big-endian streams, built once."""
+
+
 class _Reader:
     def __init__(self, data: _Data, big_endian: bool) -> None:
         self.data = data
         self.order = ">" if big_endian else "<"
         self.visited: set[int] = set()
-        self._u16 = struct.Struct(self.order + "H")
-        self._u32 = struct.Struct(self.order + "I")
+        self._u16, self._u32, self._entry = _STRUCTS[big_endian]
 
     def ifd(self, offset: int) -> tuple[dict[int, _Entry], int]:
         """The entries of the IFD at ``offset`` and the offset of the next IFD (0: none)."""
@@ -101,10 +107,12 @@ class _Reader:
             return {}, 0
         raw = self.data.read(offset + 2, 12 * count + 4)
         complete = min(count, len(raw) // 12)
-        entries: dict[int, _Entry] = {}
-        fmt = self.order + "HHI4s"
-        for tag, kind, n, field in struct.iter_unpack(fmt, raw[: 12 * complete]):
-            entries.setdefault(tag, (kind, n, field))
+        table = raw[: 12 * complete]
+        entries = {tag: (kind, n, field) for tag, kind, n, field in self._entry.iter_unpack(table)}
+        if len(entries) < complete:  # a repeated tag: keep the first, as readers usually do
+            entries = {}
+            for tag, kind, n, field in self._entry.iter_unpack(table):
+                entries.setdefault(tag, (kind, n, field))
         following = self._u32.unpack_from(raw, 12 * count)[0] if len(raw) >= 12 * count + 4 else 0
         return entries, following
 
