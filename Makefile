@@ -44,7 +44,12 @@ pytest: install
 test: lint pytest
 
 bench: install
+	scripts/ensure_bench_deps.sh
+	scripts/ensure_network_bench_deps.sh
 	COURSELINE_ENVIRONMENT=development $(BIN)/python bench/web_load.py
+	COURSELINE_ENVIRONMENT=development $(BIN)/python bench/photos.py
+	COURSELINE_ENVIRONMENT=development $(BIN)/python bench/network.py
+	COURSELINE_ENVIRONMENT=development $(BIN)/python bench/evidence.py
 
 clean:
 	rm -rf $(VENV) node_modules src/courseline/web/static/govuk var/static

@@ -54,17 +54,26 @@ class World:
     assessment: object
     referral: object
     plan: object
+    photo_check: object
+    evidence: object
+    device_check: object
 
 
 def make_world() -> World:
     import datetime as dt
+    import io
 
     from django.utils import timezone
 
+    from courseline.digital.devices.consent import Consent
+    from courseline.digital.photos.model import LocationSource, PhotoScan, SourceKind
     from courseline.web.accounts.models import Organisation, Role, Team, User
     from courseline.web.cases import actions
     from courseline.web.cases.models import PersonRole, SafeToContact
+    from courseline.web.evidence import actions as evidence_actions
+    from courseline.web.evidence.uploads import pending_from_stream
     from courseline.web.incidents import actions as incident_actions
+    from courseline.web.toolkit import actions as toolkit_actions
 
     org = Organisation.objects.create(name="Northshire Stalking Service", slug="northshire")
     team = Team.objects.create(organisation=org, name="North team")
@@ -127,13 +136,42 @@ def make_world() -> World:
     plan = risk_actions.do_create_safety_plan(
         None, alice, case, assessment, risk_actions.plan_items_from(screening, assessment)
     )
+    photo_check = toolkit_actions.do_record_photo_check(
+        None,
+        alice,
+        case,
+        [PhotoScan("IMG_0001.JPG", "jpeg", (LocationSource(SourceKind.EXIF_GPS, 51.5, -0.1),))],
+        [],
+    )
+    evidence = evidence_actions.do_add_evidence(
+        None, alice, case,
+        pending_from_stream("note.txt", "text/plain", io.BytesIO(b"A fictional note.\n")),
+        title="Fictional note", description="", source="on_behalf", claimed_time=None,
+        incidents=[incident],
+    )  # fmt: skip
+    consent = Consent("Vic Victim")
+    device_check = toolkit_actions.do_record_device_check(
+        None, alice, case, source="packages", filename="packages.txt", consent=consent,
+        report={
+            "device": {"platform": "android", "source": "package list"},
+            "findings": [{
+                "check": "stalkerware-package", "severity": "critical", "confidence": "high",
+                "title": "Known stalkerware", "meaning": "m", "not_meaning": "n",
+                "next_step": "Plan for safety first.", "evidence": {"package": "com.example"},
+                "indicator": None,
+            }],
+            "not_checked": [],
+        },
+        indicator_version="test",
+    )  # fmt: skip
     outsider_case = actions.do_open_case(
         None, outsider, team=other_team, summary="Other org case", assigned_to=outsider,
         next_review=None,
     )  # fmt: skip
     return World(
         org, other_org, team, admin, supervisor, alice, bob, vic, outsider, case, outsider_case,
-        note, person, suspect, incident, assessment, referral, plan,
+        note, person, suspect, incident, assessment, referral, plan, photo_check,
+        evidence, device_check,
     )  # fmt: skip
 
 

@@ -38,6 +38,13 @@ def test_the_wheel_contains_govuk_assets_templates_and_migrations(tmp_path: Path
         "courseline/risk/instruments/self-check.yaml",
         "courseline/web/help/factsheets/keeping-a-diary.md",
         "courseline/web/help/scenarios/former-partner.yaml",
+        "courseline/digital/indicators/data/indicators.json",
+        "courseline/digital/indicators/data/ATTRIBUTION.md",
+        "courseline/digital/indicators/data/LICENSE-echap-CC-BY-4.0.txt",
+        "courseline/digital/indicators/data/LICENSE-isdi-MIT.txt",
+        "courseline/web/toolkit/templates/toolkit/photos.html",
+        "courseline/web/evidence/templates/evidence/detail.html",
+        "courseline/web/evidence/migrations/0001_initial.py",
     ):
         assert required in names, required
     css = zipfile.ZipFile(wheel).read("courseline/web/static/govuk/govuk-frontend.min.css")

@@ -157,6 +157,54 @@ def fill_and_submit(label: str, value: str) -> Callable[[Page, World], None]:
     return act
 
 
+def _photo_with_location() -> bytes:
+    from tests.digital.photos.fixtures import PARIS, jpeg_with_gps
+
+    return jpeg_with_gps(PARIS)
+
+
+def check_a_photo_on_the_case(page: Page, _: World) -> None:
+    page.get_by_label("Photos or videos").set_input_files(
+        files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg", "buffer": _photo_with_location()}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Check photos", exact=True).click()
+    expect(page.locator("#with-location")).to_have_text("1")
+
+
+def check_a_photo_in_public(page: Page, _: World) -> None:
+    page.get_by_label("Photo or video").set_input_files(
+        files=[{"name": "me.jpg", "mimeType": "image/jpeg", "buffer": _photo_with_location()}]
+    )  # fmt: skip
+    page.get_by_role("button", name="Check this photo").click()
+    expect(page.locator("#result")).to_be_visible()
+
+
+def record_a_device_check(world: World) -> None:
+    from courseline.digital.devices.checks import run_checks
+    from courseline.digital.devices.consent import Consent
+    from courseline.digital.devices.sources.package_list import parse_package_list
+    from courseline.digital.indicators import AppKind, load
+    from courseline.web.toolkit import actions as toolkit_actions
+
+    indicators = load()
+    spy = next(a for a in indicators.apps if a.kind is AppKind.STALKERWARE and a.packages)
+    listing = f"package:com.whatsapp\npackage:{spy.packages[0]}\n"
+    consent = Consent("Vic Victim")
+    report = run_checks(parse_package_list(listing, name="packages.txt"), indicators)
+    toolkit_actions.do_record_device_check(
+        None, world.alice, world.case, source="packages", filename="packages.txt",  # type: ignore[arg-type,attr-defined]
+        consent=consent, report=report.with_consent(consent).to_json(),
+        indicator_version=indicators.version,
+    )  # fmt: skip
+
+
+def latest_device_check(world: World) -> str:
+    from courseline.web.toolkit.models import DeviceCheck
+
+    check = DeviceCheck.objects.latest("id")
+    return f"/cases/{world.case.reference}/toolkit/devices/{check.pk}/"  # type: ignore[attr-defined]
+
+
 def fail_to_sign_in_until_locked_out(page: Page, world: World) -> None:
     email: str = world.bob.email  # type: ignore[attr-defined]
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
@@ -338,6 +386,52 @@ SCREENS: dict[str, Screen] = {
         lambda w: f"/cases/{w.case.reference}/risk/safety-plans/{w.plan.pk}/",  # type: ignore[attr-defined]
         heading="Safety plan",
     ),
+    # Digital checks.
+    "photo-checks": Screen("alice", case_url("toolkit/photos/"), heading="Check photos"),
+    "photo-checks-with-errors": Screen("alice", case_url("toolkit/photos/"), act=submit_empty_form),
+    "photo-check-report": Screen(
+        "alice",
+        case_url("toolkit/photos/"),
+        act=check_a_photo_on_the_case,
+        reaches="toolkit:photo_check",
+    ),  # fmt: skip
+    "photo-check-stored": Screen(
+        "alice",
+        lambda w: f"/cases/{w.case.reference}/toolkit/photos/{w.photo_check.pk}/",  # type: ignore[attr-defined]
+    ),
+    "public-photo-check": Screen(
+        None, fixed("/help/check-a-photo/"), heading="Check a photo before you share it"
+    ),
+    "public-photo-checked": Screen(
+        None, fixed("/help/check-a-photo/"), act=check_a_photo_in_public
+    ),
+    "device-checks": Screen("alice", case_url("toolkit/devices/"), heading="Check a device"),
+    "device-checks-with-errors": Screen(
+        "alice", case_url("toolkit/devices/"), act=submit_empty_form
+    ),
+    "device-check-report": Screen("alice", latest_device_check, prepare=record_a_device_check),
+    # Evidence.
+    "evidence-list": Screen("alice", case_url("evidence/"), heading="Evidence"),
+    "evidence-add": Screen("alice", case_url("evidence/add/"), heading="Add evidence"),
+    "evidence-add-with-errors": Screen("alice", case_url("evidence/add/"), act=submit_empty_form),
+    "evidence-exhibit": Screen(
+        "alice",
+        lambda w: f"/cases/{w.case.reference}/evidence/{w.evidence.pk}/",  # type: ignore[attr-defined]
+    ),
+    "evidence-export": Screen("alice", case_url("evidence/export/"), heading="Export a bundle"),
+    "statement-draft": Screen(
+        "alice", case_url("evidence/statement/"), heading="Victim personal statement draft"
+    ),
+    "portal-evidence": Screen(
+        "vic",
+        lambda w: f"/portal/{w.case.reference}/evidence/",
+        heading="Send evidence",  # type: ignore[attr-defined]
+    ),
+    "portal-statement": Screen(
+        "vic",
+        lambda w: f"/portal/{w.case.reference}/statement/",
+        heading="Your statement draft",  # type: ignore[attr-defined]
+    ),
     # Public help pages (every factsheet too: see below).
     "help-index": Screen(None, fixed("/help/"), heading="Help and advice"),
     "help-search": Screen(None, fixed("/help/search/?q=tracker"), heading="Search help"),
@@ -436,7 +530,8 @@ def describe(name: str, url: str, violations: list[dict[str, Any]]) -> str:
 NOT_PAGES = {
     "home", "healthz", "exit", "accounts:logout", "accounts:sign_out_everywhere",
     "manage:user_reset_two_factor", "manage:audit_export", "person_invite", "person_revoke",
-    "risk:plan_new", "help:factsheet_pdf",
+    "risk:plan_new", "help:factsheet_pdf", "evidence:download", "evidence:share",
+    "evidence:link", "toolkit:device_check_pdf", "toolkit:device_to_plan",
 }  # fmt: skip
 
 

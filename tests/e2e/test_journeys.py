@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -15,6 +16,7 @@ from tests.e2e.browser import (
     BrowserLog,
     device_code,
     key_from_setup_page,
+    sign_in_with_cookie,
     sign_in_with_form,
     totp_code,
 )
@@ -109,3 +111,40 @@ def test_it_sets_up_two_factor_sign_in_the_first_time_a_staff_member_signs_in(
     expect(page.get_by_text("Two-factor sign-in is set up")).to_be_visible()
     assert TOTPDevice.objects.filter(user=supervisor, confirmed=True).count() == 1
     assert browser_log.script_problems() == []
+
+
+def test_it_takes_an_exhibit_from_upload_to_a_bundle_that_verifies(
+    page: Page, context: BrowserContext, world: World, live_server: LiveServer,
+    browser_log: BrowserLog, tmp_path: Path,
+) -> None:  # fmt: skip
+    from courseline.evidence.bundle import verify_bundle
+    from tests.digital.photos.fixtures import PARIS, jpeg_with_gps
+
+    sign_in_with_cookie(context, live_server.url, world.alice, verified=True)
+    reference = world.case.reference  # type: ignore[attr-defined]
+    page.goto(f"/cases/{reference}/")
+    page.get_by_role("link", name="Evidence and bundles").click()
+    page.get_by_role("link", name="Add evidence").click()
+    page.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "IMG_0042.JPG", "mimeType": "image/jpeg", "buffer": jpeg_with_gps(PARIS)}]
+    )
+    page.get_by_label("Short description").fill("Photo of the car outside")
+    page.get_by_label("Added by a caseworker on the victim's behalf").check()
+    page.get_by_role("button", name="Add evidence").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Photo of the car outside")
+    expect(page.locator("#sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    expect(page.locator("#custody")).to_contain_text("Received")
+    expect(page.get_by_text("location removed in the derived copy")).to_be_visible()
+
+    page.get_by_role("link", name="Back to the evidence").click()
+    page.get_by_role("link", name="Export a bundle").click()
+    page.get_by_label("Why? (kept in the custody log)").fill("For PC Example, crime ref 1/2026")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export the bundle").click()
+    bundle = tmp_path / "bundle.zip"
+    download_info.value.save_as(bundle)
+    report = verify_bundle(bundle)
+    assert report.ok, report.problems
+    assert report.items_listed == 2  # the world's exhibit and the new photo
+    page.goto(f"/cases/{reference}/evidence/")
+    expect(page.get_by_text(report.manifest_sha256)).to_be_visible()

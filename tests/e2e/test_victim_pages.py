@@ -14,10 +14,13 @@ from tests.e2e.browser import BrowserLog, sign_in_with_cookie
 
 pytestmark = pytest.mark.e2e
 
-# Page name -> (persona signed in, or None, and the path).
+# Page name -> (persona signed in, or None, and the path; {ref} is the world's case).
 VICTIM_PAGES: dict[str, tuple[str | None, str]] = {
     "login": (None, "/account/login/"),
     "portal": ("vic", "/portal/"),
+    "public-photo-check": (None, "/help/check-a-photo/"),
+    "portal-evidence": ("vic", "/portal/{ref}/evidence/"),
+    "portal-statement": ("vic", "/portal/{ref}/statement/"),
 }
 
 
@@ -28,6 +31,7 @@ def victim_page(
 ) -> tuple[str, str]:  # fmt: skip
     """Open one victim-facing page (signed in as the victim where needed); its name and CSP."""
     persona, path = VICTIM_PAGES[request.param]
+    path = path.format(ref=world.case.reference)  # type: ignore[attr-defined]
     if persona is not None:
         sign_in_with_cookie(context, live_server.url, getattr(world, persona), verified=True)
     response = page.goto(path)

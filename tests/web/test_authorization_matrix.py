@@ -127,6 +127,23 @@ EXPECTED: dict[str, dict[str, str]] = {
     "portal_log": VICTIM_ONLY,
     "portal_incident": VICTIM_ONLY,
     "cases:audit": SUPERVISOR_OF_CASE,
+    "toolkit:photos": ASSIGNED_CASE,
+    "toolkit:photo_check": ASSIGNED_CASE,
+    "public_photo": _all("ok"),
+    "evidence:list": ASSIGNED_CASE,
+    "evidence:add": ASSIGNED_CASE,
+    "evidence:export": ASSIGNED_CASE,
+    "evidence:statement": ASSIGNED_CASE,
+    "evidence:detail": ASSIGNED_CASE,
+    "evidence:download": STAFF_POST_ONLY,
+    "evidence:share": STAFF_POST_ONLY,
+    "evidence:link": STAFF_POST_ONLY,
+    "portal_evidence": VICTIM_ONLY,
+    "portal_statement": VICTIM_ONLY,
+    "toolkit:devices": ASSIGNED_CASE,
+    "toolkit:device_check": ASSIGNED_CASE,
+    "toolkit:device_check_pdf": ASSIGNED_CASE,
+    "toolkit:device_to_plan": STAFF_POST_ONLY,
 }
 
 # Views whose GET shows case data and must leave an audit record of the read.
@@ -135,7 +152,9 @@ AUDITED_CASE_READS = {
     "cases:audit", "incidents:timeline", "incidents:detail", "incidents:edit",
     "incidents:export", "incidents:conduct", "portal_case", "portal_incident",
     "risk:overview", "risk:detail", "risk:referral", "risk:plan", "risk:assess",
-    "risk:referral_new",
+    "risk:referral_new", "toolkit:photos", "toolkit:photo_check", "evidence:list",
+    "evidence:detail", "evidence:export", "evidence:statement", "portal_evidence",
+    "portal_statement", "toolkit:devices", "toolkit:device_check", "toolkit:device_check_pdf",
 }  # fmt: skip
 
 
@@ -179,7 +198,11 @@ def _url(name: str, world: Any) -> str:
         "referral_id": world.referral.pk,
         "plan_id": world.plan.pk,
         "slug": "warning-signs",
+        "check_id": world.photo_check.pk,
+        "item_id": world.evidence.pk,
     }
+    if name.startswith("toolkit:device_") and name != "toolkit:devices":
+        values["check_id"] = world.device_check.pk
     if name == "training:exercise":
         from courseline.web.help.scenarios import all_scenarios
 
@@ -236,6 +259,15 @@ CASE_WRITES = {
     "risk:plan": {"new_item": "intruder item"},
     "risk:assess": {"action": "save", "judgement": "standard", "judgement_reasons": "x",
                     "next_review_due": "01/01/2099", "reason": "first"},
+    "toolkit:photos": {"action": "check", "profile": "location"},
+    "evidence:add": {"title": "x", "source": "on_behalf"},
+    "evidence:download": {"reason": "x", "copy": "original"},
+    "evidence:share": {"recipient": "x", "reason": "x"},
+    "evidence:link": {},
+    "evidence:export": {"reason": "x", "copies": "originals"},
+    "evidence:statement": {"text": "intruder statement"},
+    "toolkit:devices": {"source": "packages", "owner": "x", "consent": "on"},
+    "toolkit:device_to_plan": {"finding": "0"},
 }  # fmt: skip
 
 
@@ -245,6 +277,12 @@ def test_refused_personas_cannot_change_the_case(
     name: str, persona: str, world: Any, client: Any
 ) -> None:
     from courseline.web.cases.models import Case, CaseEvent, NoteVersion, Person, PersonVersion
+    from courseline.web.evidence.models import (
+        BundleExport,
+        CustodyEvent,
+        EvidenceItem,
+        StatementVersion,
+    )  # fmt: skip
     from courseline.web.incidents.models import IncidentVersion, PortalInvite
     from courseline.web.risk.models import (
         Assessment,
@@ -253,6 +291,7 @@ def test_refused_personas_cannot_change_the_case(
         SafetyPlan,
         SafetyPlanVersion,
     )  # fmt: skip
+    from courseline.web.toolkit.models import DeviceCheck, PhotoCheck
     from tests.conftest import sign_in
 
     def snapshot() -> tuple[object, ...]:
@@ -263,7 +302,12 @@ def test_refused_personas_cannot_change_the_case(
             IncidentVersion.objects.count(), PortalInvite.objects.count(),
             Assessment.objects.count(), Referral.objects.count(), ReferralEvent.objects.count(),
             SafetyPlan.objects.count(), SafetyPlanVersion.objects.count(),
-            Person.objects.get(pk=world.person.pk).portal_user_id,
+            Person.objects.get(pk=world.person.pk).portal_user_id, PhotoCheck.objects.count(),
+            EvidenceItem.objects.count(), CustodyEvent.objects.count(),
+            BundleExport.objects.count(), StatementVersion.objects.count(),
+            list(world.evidence.incidents.values_list("pk", flat=True)),
+            DeviceCheck.objects.count(),
+            SafetyPlan.objects.get(pk=world.plan.pk).latest_id,
         )  # fmt: skip
 
     if persona != "anonymous":

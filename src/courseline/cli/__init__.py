@@ -13,8 +13,12 @@ import typer
 from rich.console import Console
 
 from courseline.cli.conduct import conduct_app
+from courseline.cli.device import device_app, indicators_app
+from courseline.cli.evidence import evidence_app
+from courseline.cli.network import network_app
 from courseline.cli.photos import photos_app
 from courseline.cli.risk import risk_app
+from courseline.cli.vault import export_app, keys_app
 
 app = typer.Typer(
     help="Courseline: casework, evidence and digital-safety toolkit for stalking support.",
@@ -32,6 +36,12 @@ app.add_typer(org_app, name="org")
 app.add_typer(conduct_app, name="conduct")
 app.add_typer(risk_app, name="risk")
 app.add_typer(photos_app, name="photos")
+app.add_typer(network_app, name="network")
+app.add_typer(device_app, name="device")
+app.add_typer(indicators_app, name="indicators")
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(export_app, name="export")
+app.add_typer(keys_app, name="keys")
 
 out = Console()
 err = Console(stderr=True)
@@ -54,6 +64,9 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(2, help="Gunicorn worker processes."),
+    timeout: int = typer.Option(
+        300, min=30, help="Seconds a request may take (large photo and evidence uploads)."
+    ),
 ) -> None:
     """Migrate the database, collect static files and serve the web app with gunicorn."""
     _django()
@@ -66,6 +79,7 @@ def serve(
     args = [
         sys.executable, "-m", "gunicorn", "courseline.web.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--timeout", str(timeout),
         "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
         "--forwarded-allow-ips", os.environ.get("COURSELINE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         "--error-logfile", "-",
@@ -97,10 +111,20 @@ def demo_seed() -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Check the audit trail's hash chain; exit 1 naming the first bad record."""
+    """Check the audit trail's hash chain and every exhibit's custody log; exit 1 naming the
+    first bad record."""
     _django()
     from courseline.web.audit.log import verify
+    from courseline.web.evidence.actions import verify_all_custody
 
+    checked, broken = verify_all_custody()
+    for item, custody in broken:
+        assert custody.problem is not None
+        err.print(
+            f"[bold red]Custody log broken[/] for {item.case.reference} at "
+            f"{custody.problem.label}: {custody.problem.reason}",
+            highlight=False,
+        )
     report = verify()
     if report.problem is not None:
         err.print(
@@ -109,7 +133,10 @@ def audit_verify() -> None:
             highlight=False,
         )
         raise typer.Exit(1)
+    if broken:
+        raise typer.Exit(1)
     out.print(f"Audit trail intact: {report.entries_checked} records verified.")
+    out.print(f"Custody logs intact: {checked} exhibit(s) verified.")
     # Kept outside the database (in a ticket, a log, a printout), this hash lets a later
     # verification show that the chain was not rebuilt from scratch since.
     out.print(f"Last record hash: {report.last_hash}", highlight=False, soft_wrap=True)

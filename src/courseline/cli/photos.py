@@ -10,8 +10,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 photos_app = typer.Typer(
     help="Photo and video location privacy: scan what files reveal.", no_args_is_help=True
@@ -25,49 +23,13 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _file_json(scan: Any) -> dict[str, Any]:
-    location = scan.location
-    return {
-        "path": scan.path,
-        "format": scan.format,
-        "location": {"lat": location[0], "lon": location[1]} if location else None,
-        "sources": [
-            {"kind": s.kind.value, "lat": s.lat, "lon": s.lon}
-            if s.has_coordinates
-            else {"kind": s.kind.value, "text": s.text}
-            for s in scan.sources
-        ],
-        "taken_at": scan.taken_at.isoformat() if scan.taken_at else None,
-        "device": None
-        if scan.device.empty
-        else {
-            "make": scan.device.make,
-            "model": scan.device.model,
-            "serial": scan.device.serial,
-            "owner": scan.device.owner,
-        },
-        "error": scan.error.message if scan.error else None,
-    }
-
-
-def _place_json(place: Any) -> dict[str, Any]:
-    return {
-        "lat": place.lat,
-        "lon": place.lon,
-        "photos": place.count,
-        "nearest_town": place.nearest_town,
-        "likely": place.likely,
-        "reason": place.reason,
-        "paths": list(place.paths),
-        "openstreetmap": place.osm_url,
-    }
-
-
 def _collect(paths: list[str], recursive: bool, jobs: int) -> list[Any]:
     from courseline.digital.photos.scan import scan_paths
 
     results = []
     if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
         columns = (TextColumn("Scanning"), BarColumn(), MofNCompleteColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("scan", total=None)
@@ -84,7 +46,10 @@ def scan_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders to scan.")],
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Go into folders.")] = False,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.TEXT,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, max=64, help="Parallel processes.")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", min=0, max=64, help="Parallel processes (0: automatic)."),
+    ] = 0,
 ) -> None:
     """Find every location source (EXIF GPS, XMP, IPTC places, QuickTime...) in photos and videos.
 
@@ -92,24 +57,17 @@ def scan_command(
     or old; no location found does not prove a picture is safe to share.
     """
     from courseline.digital.photos.places import cluster_places
+    from courseline.digital.photos.report import build_report, summary_json
 
     scans = _collect(paths, recursive, jobs)
     places = cluster_places(scans)
-    summary = {
-        "files": len(scans),
-        "with_location": sum(1 for s in scans if s.reveals_location),
-        "with_coordinates": sum(1 for s in scans if s.location),
-        "errors": sum(1 for s in scans if s.error),
-        "places": len(places),
-    }
     if output is Format.JSON:
-        document = {
-            "files": [_file_json(s) for s in scans],
-            "places": [_place_json(p) for p in places],
-            "summary": summary,
-        }
+        document = build_report(scans, places)
         sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
         return
+    summary = summary_json(scans, places)
+    from rich.table import Table
+
     table = Table("File", "Format", "Location", "Found in", "Taken", title="Photos and videos")
     for scan in scans:
         where = f"{scan.location[0]:.5f}, {scan.location[1]:.5f}" if scan.location else ""
@@ -157,42 +115,55 @@ def clean_command(
     in_place: Annotated[
         bool, typer.Option("--in-place", help="Replace the originals (after verification).")
     ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=0, max=64, help="Parallel processes (0: one per CPU).")
+    ] = 0,
 ) -> None:
-    """Remove location (or all identifying) metadata losslessly from JPEG, PNG and WebP.
+    """Remove location (or all identifying) metadata losslessly from photos and videos.
 
-    Image data is copied byte for byte; every cleaned file is re-read and verified before it
-    is kept. Formats that cannot be cleaned losslessly yet are refused with the reason, and
-    the original is never changed unless --in-place is given. Exits 1 if any file was refused.
+    JPEG, PNG, WebP, TIFF/DNG, HEIC/AVIF and MP4/MOV/3GP: picture and sound data are copied
+    byte for byte; every cleaned file is re-read and verified before it is kept. What cannot
+    be cleaned losslessly is refused with the reason, and the original is never changed unless
+    --in-place is given. Exits 1 if any file was refused.
     """
     import os
     import tempfile
 
     from courseline.digital.photos.clean import Profile as CleanProfile
-    from courseline.digital.photos.clean import clean_file
+    from courseline.digital.photos.clean import clean_files
 
     if (out_dir is None) == (not in_place):
         err.print("Give --out DIR, or --in-place to replace the originals (not both).")
         raise typer.Exit(2)
-    refused = 0
-    for source, relative in _files_below(paths):
+    files = _files_below(paths)
+    tasks: list[tuple[Path, Path]] = []
+    for source, relative in files:
         if in_place:
-            handle, temporary = tempfile.mkstemp(dir=source.parent, prefix=".courseline-")
+            handle, spare = tempfile.mkstemp(dir=source.parent, prefix=".courseline-")
             os.close(handle)
-            os.unlink(temporary)
-            result = clean_file(source, Path(temporary), profile=CleanProfile(profile.value))
-            if result.output:
-                os.replace(temporary, source)
+            os.unlink(spare)
+            tasks.append((source, Path(spare)))
         else:
             assert out_dir is not None
             target = out_dir / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            result = clean_file(source, target, profile=CleanProfile(profile.value))
+            tasks.append((source, target))
+    workers = jobs or (min(os.cpu_count() or 1, 8) if len(tasks) >= 32 else 1)
+    # Copies beside untouched originals are not flushed one by one (a crash loses only a copy,
+    # which is simply made again); replacing originals (--in-place) flushes every file first.
+    results = clean_files(
+        tasks, profile=CleanProfile(profile.value), durable=in_place, jobs=workers
+    )
+    refused = 0
+    for (original, temporary), result in zip(tasks, results, strict=True):
+        if in_place and result.output:
+            os.replace(temporary, original)
         if result.refused:
             refused += 1
-            out.print(f"refused: {source}: {result.refused}", highlight=False)
+            out.print(f"refused: {original}: {result.refused}", highlight=False)
         else:
             removed = ", ".join(result.removed) or "nothing to remove"
-            where = source if in_place else result.output
-            out.print(f"cleaned: {source} -> {where} ({removed})", highlight=False)
+            where = original if in_place else result.output
+            out.print(f"cleaned: {original} -> {where} ({removed})", highlight=False)
     if refused:
         raise typer.Exit(1)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from courseline.web.accounts.models import Organisation, Role, Team, User
 from courseline.web.cases import actions
 from courseline.web.cases.models import Case, PersonRole, SafeToContact
+from courseline.web.demo_evidence import add_demo_evidence
 
 DEMO_SLUG = "demo-fictional-service"
 DEMO_PASSWORD = "demo-only-not-a-secret"  # noqa: S105  (printed by `make run`; demo mode only)
@@ -41,7 +42,7 @@ _NOTES = (
     "Client says the former partner appeared outside her workplace twice this week. "
     "Discussed safe routes and telling the workplace security desk.",
     "Client worried her location is known: a photo she posted showed her street sign. "
-    "Referred for a photo-location check once the toolkit is available.",
+    "Checked her recent photos together with the photo check; gave her cleaned copies.",
 )
 
 
@@ -199,6 +200,7 @@ def seed_demo() -> list[str]:
             next_review=today - dt.timedelta(days=3),
         )
         _populate(first, alice, users["vic@demo.example.org"])
+        add_demo_evidence(first, alice)
         second = actions.do_open_case(
             None,
             bob,

@@ -16,6 +16,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from courseline.evidence.crypto import EvidenceError, Keyring, MasterKey, generate_key_text
 from courseline.web.config import (
     env_bool,
     env_choice,
@@ -77,6 +78,55 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+# --- Evidence encryption key ----------------------------------------------------------------
+def _evidence_keyring() -> Keyring:
+    """The evidence key (and older keys during a rotation), from the environment only.
+
+    Production refuses to start without one. Development generates one beside the
+    development database, like the secret key."""
+    current = env_secret("COURSELINE_EVIDENCE_KEY")
+    older = env_secret("COURSELINE_EVIDENCE_OLD_KEYS")
+    if not current and PRODUCTION:
+        raise ImproperlyConfigured(
+            "COURSELINE_EVIDENCE_KEY (or COURSELINE_EVIDENCE_KEY_FILE) is required in "
+            "production: base64 of 32 random bytes (`courseline keys generate`)"
+        )
+    if not current:
+        path = DATA_DIR / "dev-evidence-key"
+        if not path.exists():
+            DATA_DIR.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(generate_key_text(), encoding="ascii")
+        current = path.read_text(encoding="ascii").strip()
+    try:
+        key = MasterKey.from_base64(current)
+        previous = [MasterKey.from_base64(part) for part in older.replace(",", " ").split()]
+    except EvidenceError as exc:
+        raise ImproperlyConfigured(f"Evidence key: {exc}") from None
+    return Keyring(key, tuple(k for k in dict.fromkeys(previous) if k != key))
+
+
+EVIDENCE_KEYRING = _evidence_keyring()
+EVIDENCE_STORAGE = env_choice("COURSELINE_EVIDENCE_STORAGE", ("local", "s3"), "local")
+EVIDENCE_DIR = Path(env_str("COURSELINE_EVIDENCE_DIR", str(DATA_DIR / "evidence"))).resolve()
+EVIDENCE_MAX_BYTES = env_int(
+    "COURSELINE_EVIDENCE_MAX_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024 * 1024
+)
+EVIDENCE_S3 = {
+    "bucket_name": env_str("COURSELINE_S3_BUCKET"),
+    "endpoint_url": env_str("COURSELINE_S3_ENDPOINT_URL") or None,
+    "region_name": env_str("COURSELINE_S3_REGION") or None,
+    "access_key": env_str("COURSELINE_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env_secret("COURSELINE_S3_SECRET_ACCESS_KEY") or None,
+    "location": env_str("COURSELINE_S3_PREFIX", "evidence"),
+    "default_acl": None,
+    "querystring_auth": True,
+    "file_overwrite": False,
+}
+if EVIDENCE_STORAGE == "s3" and not EVIDENCE_S3["bucket_name"]:
+    raise ImproperlyConfigured("COURSELINE_EVIDENCE_STORAGE=s3 needs COURSELINE_S3_BUCKET")
+
 # --- Hosts and proxy ------------------------------------------------------------------------
 ALLOWED_HOSTS = env_list(
     "COURSELINE_ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
@@ -106,6 +156,8 @@ INSTALLED_APPS = [
     "courseline.web.incidents",
     "courseline.web.risk",
     "courseline.web.help",
+    "courseline.web.toolkit",
+    "courseline.web.evidence",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +307,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Courseline ------------------------------------------------------------------------------
 EXIT_URL = env_str("COURSELINE_EXIT_URL", "https://www.bbc.co.uk/weather")
+TOOLKIT_MAX_BYTES = env_int(
+    "COURSELINE_TOOLKIT_MAX_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024 * 1024
+)
 RETENTION_DAYS = env_int("COURSELINE_RETENTION_DAYS", 6 * 365, minimum=1)
 SERVICE_NAME = "Courseline"
 

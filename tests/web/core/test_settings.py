@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 STRONG_KEY = secrets.token_urlsafe(64)
+EVIDENCE_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def run_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -69,6 +71,7 @@ def test_the_secret_can_come_from_a_file(tmp_path: Path) -> None:
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
         "COURSELINE_SECRET_KEY_FILE": str(key_file),
+        "COURSELINE_EVIDENCE_KEY": EVIDENCE_KEY,
         "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
         "COURSELINE_DATA_DIR": str(tmp_path),
     }
@@ -79,6 +82,7 @@ def test_the_secret_can_come_from_a_file(tmp_path: Path) -> None:
 def test_production_refuses_to_start_without_a_database_url(data_dir: str) -> None:
     env = {
         "COURSELINE_SECRET_KEY": STRONG_KEY,
+        "COURSELINE_EVIDENCE_KEY": EVIDENCE_KEY,
         "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
         "COURSELINE_DATA_DIR": data_dir,
     }
@@ -91,12 +95,28 @@ def test_check_deploy_reports_no_issues_in_production(data_dir: str) -> None:
     env = {
         "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
         "COURSELINE_SECRET_KEY": STRONG_KEY,
+        "COURSELINE_EVIDENCE_KEY": EVIDENCE_KEY,
         "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
         "COURSELINE_DATA_DIR": data_dir,
     }
     result = run_check(env, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_an_evidence_key(data_dir: str) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
+        "COURSELINE_SECRET_KEY": STRONG_KEY,
+        "COURSELINE_ALLOWED_HOSTS": "cl.example.org",
+        "COURSELINE_DATA_DIR": data_dir,
+    }
+    result = run_check(env)
+    assert result.returncode != 0
+    assert "COURSELINE_EVIDENCE_KEY" in result.stderr
+    bad = run_check({**env, "COURSELINE_EVIDENCE_KEY": "not-base64-of-32-bytes"})
+    assert bad.returncode != 0 and "Evidence key" in bad.stderr
+    assert "Traceback" not in bad.stderr
 
 
 def test_a_nonsense_boolean_is_refused(data_dir: str) -> None:

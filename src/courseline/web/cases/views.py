@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,7 +47,9 @@ from courseline.web.cases.models import (
     PersonVersion,
     review_date_default,
 )
+from courseline.web.evidence.models import EvidenceItem
 from courseline.web.risk.models import Assessment
+from courseline.web.toolkit.models import DeviceCheck, PhotoCheck
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
 PAGE_SIZE = 25
@@ -62,6 +66,26 @@ def home(request: AuthedRequest) -> HttpResponse:
     if role in CASE_STAFF:
         return redirect("cases:dashboard")
     raise PermissionDenied
+
+
+def _count_of(model: Any) -> Any:
+    rows = model.objects.filter(case=OuterRef("pk")).values("case").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n"), output_field=IntegerField()), 0)
+
+
+def _module_counts(case: Case) -> dict[str, int]:
+    """How many evidence items and digital checks the case has, in one query."""
+    counts: dict[str, int] = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(
+            evidence_count=_count_of(EvidenceItem),
+            photo_check_count=_count_of(PhotoCheck),
+            device_check_count=_count_of(DeviceCheck),
+        )
+        .values("evidence_count", "photo_check_count", "device_check_count")
+        .get()
+    )
+    return counts
 
 
 @role_required(*CASE_STAFF)
@@ -177,6 +201,7 @@ def case_detail(request: AuthedRequest, reference: str) -> HttpResponse:
         "events": events,
         "can_manage": can_manage_case(request.user, case),
         "incident_count": case.incidents.exclude(latest=None).count(),
+        **_module_counts(case),
         **_risk_summary(case),
         "note_form": NoteForm(),
     }

@@ -11,6 +11,9 @@ _WIDGET_CLASS = {
     "textarea": "govuk-textarea",
     "select": "govuk-select",
     "checkbox": "govuk-checkboxes__input",
+    "file": "govuk-file-upload",
+    "clearablefile": "govuk-file-upload",
+    "multiplefile": "govuk-file-upload",
 }
 
 

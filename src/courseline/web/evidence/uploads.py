@@ -1,0 +1,117 @@
+"""Receiving an evidence upload: encrypted and hashed while it streams in, never whole in
+memory and never on disk in the clear.
+
+``EncryptingUploadHandler`` replaces Django's upload handlers for the evidence upload view.
+Each file part is fed, chunk by chunk, to the core's ``Encryptor`` writing into a temporary
+object of the vault. The form then receives a ``PendingEvidence`` (an ``UploadedFile`` whose
+body is already stored, encrypted, but not yet committed). The action commits it only when
+the record is created; every other path (form error, refused request, client gone) aborts
+it, so an interrupted or rejected upload leaves no record and no stray file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
+from django.http import HttpRequest
+
+from courseline.evidence.crypto import EncryptedInfo, Encryptor, TooLarge
+from courseline.evidence.store import PendingObject
+from courseline.web.evidence.storage import keyring, vault
+
+
+class PendingEvidence(UploadedFile):
+    """An uploaded file whose encrypted body waits in the vault to be committed or aborted."""
+
+    def __init__(
+        self, name: str, content_type: str, info: EncryptedInfo, pending: PendingObject
+    ) -> None:
+        super().__init__(io.BytesIO(), name=name, content_type=content_type, size=info.size)
+        self.info = info
+        self.pending = pending
+        self.settled = False
+
+    def commit(self, storage_name: str) -> None:
+        self.pending.commit(storage_name)
+        self.settled = True
+
+    def abort(self) -> None:
+        if not self.settled:
+            self.settled = True
+            with contextlib.suppress(OSError):
+                self.pending.abort()
+
+
+class EncryptingUploadHandler(FileUploadHandler):
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.encryptor: Encryptor | None = None
+        self.pending: PendingObject | None = None
+        self.started: list[PendingObject] = []
+        self.too_large = False
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.pending = vault().begin()
+        self.started.append(self.pending)
+        self.encryptor = Encryptor(self.pending.file, keyring().current, max_size=self.limit)
+        raise StopFutureHandlers()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        assert self.encryptor is not None
+        try:
+            self.encryptor.update(raw_data)
+        except TooLarge:
+            self.too_large = True
+            self.abort_all()
+            raise StopUpload(connection_reset=True) from None
+        return None
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        assert self.encryptor is not None and self.pending is not None
+        info = self.encryptor.finish()
+        self.pending.file.flush()
+        upload = PendingEvidence(
+            self.file_name or "evidence", self.content_type or "", info, self.pending
+        )
+        self.encryptor = None
+        return upload
+
+    def upload_interrupted(self) -> None:
+        self.abort_all()
+
+    def abort_all(self) -> None:
+        for pending in self.started:
+            with contextlib.suppress(OSError, ValueError):
+                pending.abort()
+        self.started.clear()
+
+
+def settle(request: HttpRequest) -> None:
+    """Abort every upload of ``request`` that was not committed (call in a ``finally``)."""
+    if not hasattr(request, "_files"):
+        return
+    for uploads in request.FILES.lists():
+        for upload in uploads[1]:
+            if isinstance(upload, PendingEvidence):
+                upload.abort()
+
+
+def pending_from_stream(name: str, content_type: str, stream: Any) -> PendingEvidence:
+    """Encrypt a file that is not arriving over HTTP (demo data, imports, benchmarks) into a
+    pending vault object, exactly as an upload would be."""
+    from courseline.evidence.crypto import encrypt_stream
+
+    pending = vault().begin()
+    try:
+        info = encrypt_stream(stream, pending.file, keyring().current)
+        pending.file.flush()
+    except BaseException:
+        pending.abort()
+        raise
+    return PendingEvidence(name, content_type, info, pending)
