@@ -83,18 +83,19 @@ def _setup(data_dir: Path) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def _world() -> tuple[object, object]:
+def _world(slug: str, name: str) -> tuple[object, object]:
+    """A fictional organisation with one caseworker and one open case assigned to them."""
     from courseline.web.accounts.models import Organisation, Role, Team, User
     from courseline.web.cases import actions
 
-    org = Organisation.objects.create(name="Bench service (fictional)", slug="bench")
-    team = Team.objects.create(organisation=org, name="Bench team")
+    org = Organisation.objects.create(name=f"Bench service {slug} (fictional)", slug=slug)
+    team = Team.objects.create(organisation=org, name=f"Bench team {slug}")
     user = User.objects.create_user(
-        email="bench@bench.example.org", password="bench-only-password-123",
-        full_name="Bench Worker", role=Role.CASEWORKER, organisation=org, team=team,
+        email=f"{slug}@bench.example.org", password="bench-only-password-123",
+        full_name=name, role=Role.CASEWORKER, organisation=org, team=team,
     )  # fmt: skip
     case = actions.do_open_case(
-        None, user, team=team, summary="Bench case (fictional)", assigned_to=user,
+        None, user, team=team, summary=f"Bench case {slug} (fictional)", assigned_to=user,
         next_review=None,
     )  # fmt: skip
     return user, case
@@ -123,7 +124,7 @@ def bench_upload(work: Path, size_mb: int) -> dict[str, object]:
 
     from courseline.web.evidence.models import EvidenceItem
 
-    user, case = _world()
+    user, case = _world("upload", "Bench Worker")
     source = work / "upload.bin"
     with open(source, "wb") as out:
         for _ in range(size_mb):
@@ -175,7 +176,7 @@ def bench_export(work: Path, incidents: int, items: int, item_kb: int) -> dict[s
     from courseline.web.evidence.uploads import pending_from_stream
     from courseline.web.incidents.actions import IncidentData, do_log_incident
 
-    user, case = _second_world()
+    user, case = _world("export", "Bench Exporter")
     start = timezone.now() - dt.timedelta(days=incidents)
     logged = []
     for n in range(incidents):
@@ -219,23 +220,6 @@ def bench_export(work: Path, incidents: int, items: int, item_kb: int) -> dict[s
         "baseline_zip_seconds": round(baseline, 2) if baseline else None,
         "ratio_to_zip": round(ours / baseline, 1) if baseline else None,
     }
-
-
-def _second_world() -> tuple[object, object]:
-    from courseline.web.accounts.models import Organisation, Role, Team, User
-    from courseline.web.cases import actions
-
-    org = Organisation.objects.create(name="Bench service 2 (fictional)", slug="bench2")
-    team = Team.objects.create(organisation=org, name="Bench team 2")
-    user = User.objects.create_user(
-        email="bench2@bench.example.org", password="bench-only-password-123",
-        full_name="Bench Exporter", role=Role.CASEWORKER, organisation=org, team=team,
-    )  # fmt: skip
-    case = actions.do_open_case(
-        None, user, team=team, summary="Bench export case (fictional)", assigned_to=user,
-        next_review=None,
-    )  # fmt: skip
-    return user, case
 
 
 def main() -> int:

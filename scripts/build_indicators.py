@@ -38,6 +38,9 @@ from typing import Any
 
 import yaml
 
+from courseline.digital.indicators.model import COUNTED_FIELDS
+from courseline.digital.indicators.store import LIST_FIELDS
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "src" / "courseline" / "digital" / "indicators" / "data"
@@ -76,19 +79,7 @@ class AppRecord:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "kind": self.kind, "source": self.source}
-        for key in (
-            "aliases",
-            "packages",
-            "certificates",
-            "sha256",
-            "websites",
-            "distribution",
-            "c2_domains",
-            "c2_ips",
-            "ios_bundles",
-            "certificate_organizations",
-            "certificate_cname_re",
-        ):
+        for key in LIST_FIELDS:
             values: set[str] = getattr(self, key)
             if values:
                 out[key] = sorted(values)
@@ -406,16 +397,7 @@ def counts(apps: Iterable[AppRecord | Mapping[str, Any]]) -> dict[str, dict[str,
         data = app.to_json() if isinstance(app, AppRecord) else app
         row = table.setdefault(f"{data['kind']} ({data['source']})", {"apps": 0})
         row["apps"] += 1
-        for key in (
-            "packages",
-            "certificates",
-            "sha256",
-            "websites",
-            "distribution",
-            "c2_domains",
-            "c2_ips",
-            "ios_bundles",
-        ):
+        for key in COUNTED_FIELDS:
             row.setdefault(key, set()).update(data.get(key, ()))
     return {
         label: {k: (v if isinstance(v, int) else len(v)) for k, v in row.items()}

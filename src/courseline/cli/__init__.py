@@ -168,6 +168,12 @@ def retention_run(
         out.print(f"purged: {result.reference} ({result.rows_deleted} rows)")
     verb = "would be purged" if dry_run else "purged"
     out.print(f"{len(due)} case(s) {verb}; retention period {retention} days.")
+    if not dry_run:
+        from courseline.web.evidence.storage import sweep_leftovers, sweep_work_dir
+
+        swept = sweep_leftovers() + sweep_work_dir()
+        if swept:
+            out.print(f"Removed {swept} temporary file(s) left by interrupted uploads.")
 
 
 @app.command(

@@ -23,7 +23,7 @@ from courseline.digital.photos.clean import Profile, clean_file
 from courseline.digital.photos.scan import scan_file
 
 THUMBNAIL_BOX = (480, 480)
-MAX_THUMBNAIL_PIXELS = 60_000_000
+MAX_THUMBNAIL_PIXELS = 25_000_000
 """Images larger than this (a decompression bomb, or a huge scan) get no thumbnail."""
 _THUMBNAIL_FORMATS = frozenset({"jpeg", "png", "webp"})
 
@@ -76,6 +76,11 @@ def _thumbnail(original: Path, target: Path) -> Derivation | None:
         "the original is unchanged."
     )
     return Derivation("thumbnail", target, "image/png", method)
+
+
+def not_inspected() -> Inspection:
+    """For a file that is no photo or video format Courseline reads: nothing derived."""
+    return Inspection(location_note="not a photo or video format Courseline reads")
 
 
 def inspect_original(original: Path, workdir: Path, *, suffix: str = "") -> Inspection:

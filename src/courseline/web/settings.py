@@ -307,6 +307,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Courseline ------------------------------------------------------------------------------
 EXIT_URL = env_str("COURSELINE_EXIT_URL", "https://www.bbc.co.uk/weather")
+WORK_DIR = env_str("COURSELINE_WORK_DIR")
+"""Transient working copies (uploads being checked, bundles being sent): best on a tmpfs."""
+FILE_UPLOAD_TEMP_DIR = WORK_DIR or None
 TOOLKIT_MAX_BYTES = env_int(
     "COURSELINE_TOOLKIT_MAX_BYTES", 2 * 1024 * 1024 * 1024, minimum=1024 * 1024
 )

@@ -135,3 +135,19 @@ def test_encrypted_members_are_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(raw))
     with pytest.raises(ArchiveRefused, match="password"):
         extract_zip(path, _dest(tmp_path))
+
+
+def test_many_small_members_adding_up_to_a_bomb_are_refused(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "a.zip", {f"{i}.jpg": b"\0" * 500_000 for i in range(40)})
+    assert archive.stat().st_size < 200_000
+    with pytest.raises(ArchiveRefused, match="zip bomb"):
+        extract_zip(archive, _dest(tmp_path))
+
+
+def test_a_backup_may_hold_compressed_files_when_paths_are_kept(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "a.zip", {"UDID/ab/cd": b"\x1f\x8b\x08 compressed", "UDID/x": b"y"})
+    dest = _dest(tmp_path)
+    extract_zip(archive, dest, keep_paths=True)
+    assert (dest / "UDID" / "ab" / "cd").exists()
+    with pytest.raises(ArchiveRefused, match="another archive"):
+        extract_zip(archive, _dest(tmp_path / "flat"))

@@ -454,3 +454,15 @@ def scan_file_bytes(tmp_path: Path, data: bytes, name: str = "x.jpg"):  # type: 
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(data)
     return scan_file(path)
+
+
+def test_a_motion_photo_video_with_its_own_location_is_dropped_from_the_copy(
+    tmp_path: Path,
+) -> None:
+    """A video appended after the picture (a "motion photo") can record where it was made."""
+    video = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 8 + b"\x00\x00\x00\x1e\xa9xyz+48.8583+002.2945/"
+    src = tmp_path / "motion.jpg"
+    src.write_bytes(fx.jpeg() + b"\xff\xd9" + video)
+    result = clean_file(src, tmp_path / "out.jpg")
+    assert result.refused is None
+    assert b"\xa9xyz" not in (tmp_path / "out.jpg").read_bytes()

@@ -65,6 +65,17 @@ def _add(world: Any, client: Any, data: bytes, name: str = "msg.txt", **extra: A
     return client.post(_url("evidence:add", world), fields)
 
 
+def test_a_document_is_hashed_on_read_back_but_never_written_out_in_the_clear(
+    world: Any, client: Any, monkeypatch: Any
+) -> None:
+    def must_not_run(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a document is not inspected, so it is never written in the clear")
+
+    monkeypatch.setattr(actions, "inspect_original", must_not_run)
+    response = _add(world, client, b"%PDF-1.7 a letter")
+    assert response.status_code == 302
+
+
 def test_it_keeps_the_original_encrypted_with_the_hash_worked_out_on_arrival(
     world: Any, client: Any
 ) -> None:
@@ -136,7 +147,7 @@ def test_a_failure_during_intake_removes_everything_it_stored(
     monkeypatch.setattr(actions, "inspect_original", broken)
     before = _stored_files()
     with pytest.raises(RuntimeError):
-        _add(world, client, b"data")
+        _add(world, client, jpeg_with_gps(PARIS), name="a.jpg")
     assert not EvidenceItem.objects.exclude(pk=world.evidence.pk).exists()
     assert _stored_files() == before
 
@@ -299,3 +310,64 @@ def test_derived_copies_are_recorded_with_how_they_were_made(world: Any, client:
     kinds = set(DerivedCopy.objects.values_list("kind", flat=True))
     assert "location_stripped" in kinds
     assert CustodyEvent.objects.filter(action="derived").count() == len(kinds)
+
+
+def test_a_body_django_gives_up_on_leaves_no_file(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    before = _stored_files()
+    fields: dict[str, Any] = {
+        f"f{i}": "x" for i in range(250)
+    }  # over DATA_UPLOAD_MAX_NUMBER_FIELDS
+    fields["file"] = SimpleUploadedFile("a.txt", b"data")
+    fields["title"] = "x"
+    response = client.post(_url("evidence:add", world), fields)
+    assert response.status_code == 400
+    assert _stored_files() == before
+    assert not EvidenceItem.objects.exclude(pk=world.evidence.pk).exists()
+
+
+def test_purging_a_case_deletes_its_evidence_files(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from courseline.web.cases.actions import do_close_case, do_purge_case
+
+    names = [world.evidence.storage_name]
+    do_close_case(None, world.alice, world.case, "finished")
+    with django_capture_on_commit_callbacks(execute=True):
+        do_purge_case(world.case, retention_days=1)
+    assert not any(name in _stored_files() for name in names)
+
+
+def test_the_portal_draft_uses_only_the_victims_own_entries(world: Any, client: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courseline.web.incidents.actions import IncidentData, do_log_incident
+
+    do_log_incident(
+        None, world.alice, world.case,
+        IncidentData(
+            event_start=timezone.now() - dt.timedelta(days=3), precision="exact",
+            description="x", place="home", impacts=["health"],
+            impact_notes="CASEWORKER-ONLY NOTE",
+        ),
+    )  # fmt: skip
+    client.force_login(world.vic)
+    page = client.get(reverse("portal_statement", kwargs={"reference": world.case.reference}))
+    assert "CASEWORKER-ONLY NOTE" not in page.content.decode()
+    sign_in(client, world.alice)
+    staff = client.get(_url("evidence:statement", world)).content.decode()
+    assert "CASEWORKER-ONLY NOTE" in staff
+
+
+def test_the_audit_trail_keeps_no_share_recipient_or_reason(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    client.post(
+        _url("evidence:share", world, item_id=world.evidence.pk),
+        {"recipient": "PC Khan", "reason": "crime ref 23/4567"},
+    )
+    event = AuditEvent.objects.get(action="evidence.shared")
+    assert "Khan" not in str(event.detail) and "23/4567" not in str(event.detail)
+    custody = CustodyEvent.objects.get(item=world.evidence, action="shared")
+    assert event.detail["custody_hash"] == custody.hash

@@ -41,7 +41,7 @@ MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 30.0
 ACTIVE_NAME = "indicators.json"
 PREVIOUS_NAME = "indicators.previous.json"
-_LIST_FIELDS = (
+LIST_FIELDS = (
     "aliases",
     "packages",
     "certificates",
@@ -124,10 +124,10 @@ def _app(raw: Any, index: int, sources: set[str]) -> App:
     source = _text(raw.get("source"), f"{where}.source")
     if source not in sources:
         raise IndicatorError(f"{where}.source: {source!r} is not a listed source")
-    unknown = set(raw) - {"name", "kind", "source", *_LIST_FIELDS}
+    unknown = set(raw) - {"name", "kind", "source", *LIST_FIELDS}
     if unknown:
         raise IndicatorError(f"{where}: unknown fields {sorted(unknown)}")
-    lists = {key: _strings(raw.get(key), f"{where}.{key}") for key in _LIST_FIELDS}
+    lists = {key: _strings(raw.get(key), f"{where}.{key}") for key in LIST_FIELDS}
     _check_formats(lists, where)
     return App(name=name, kind=AppKind(kind_value), source=source, **lists)
 

@@ -56,6 +56,9 @@ class ArchiveLimits:
     max_member_bytes: int = 2 * 1024**3
     max_ratio: int = 200
     """Largest allowed uncompressed/compressed ratio for members over 1 MiB."""
+    max_overall_ratio: int = 50
+    """Largest allowed ratio of everything unpacked to the archive's own size (many small
+    members can add up to a bomb that no single member gives away)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,9 @@ def _is_link_or_special(info: zipfile.ZipInfo) -> bool:
     return kind not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
-def _check_entries(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> list[zipfile.ZipInfo]:
+def _check_entries(
+    infos: list[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int, *, nested_ok: bool
+) -> list[zipfile.ZipInfo]:
     files = [info for info in infos if not info.is_dir()]
     if len(files) > limits.max_members:
         raise ArchiveRefused(
@@ -105,7 +110,7 @@ def _check_entries(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> list[
             raise ArchiveRefused("the archive is password-protected; unpack it first")
         if _is_link_or_special(info):
             raise ArchiveRefused(f"the archive has a link or special file ({name}); not opened")
-        if name.suffix.lower() in _ARCHIVE_SUFFIXES:
+        if not nested_ok and name.suffix.lower() in _ARCHIVE_SUFFIXES:
             raise ArchiveRefused(
                 f"the archive contains another archive ({name}); nested archives are not "
                 "opened: unpack it and upload its contents"
@@ -122,6 +127,11 @@ def _check_entries(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> list[
         declared += info.file_size
     if declared > limits.max_total_bytes:
         raise ArchiveRefused("the archive would unpack to more than the size limit")
+    if declared > limits.max_overall_ratio * archive_size + _CHUNK:
+        raise ArchiveRefused(
+            "the archive would expand far beyond its own size; it looks like a zip bomb and is "
+            "not opened"
+        )
     return files
 
 
@@ -134,7 +144,9 @@ def _unique(target: Path, taken: set[str]) -> Path:
     return candidate
 
 
-def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
+def _copy_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, *, nested_ok: bool
+) -> int:
     """Decompress one member into ``target``, counting real bytes; returns bytes written."""
     written = 0
     limit = min(budget, info.file_size)
@@ -142,7 +154,7 @@ def _copy_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, 
     with archive.open(info) as source, open(target, "xb") as sink:
         first = True
         while chunk := source.read(_CHUNK):
-            if first and chunk.startswith(_ARCHIVE_MAGIC):
+            if first and not nested_ok and chunk.startswith(_ARCHIVE_MAGIC):
                 raise ArchiveRefused(
                     f"the archive contains another archive ({info.filename[:80]}); nested "
                     "archives are not opened"
@@ -165,12 +177,16 @@ def extract_zip(
     """Unpack ``archive_path`` into the existing, empty folder ``dest``; see the module doc.
 
     Members go into numbered folders under their own file names, unless ``keep_paths``, when
-    the archive's (checked, relative) folder structure is kept, as a backup folder needs."""
+    the archive's (checked, relative) folder structure is kept, as a backup folder needs. A
+    backup's own files may be compressed, so with ``keep_paths`` members that are archives
+    are allowed (they are never opened)."""
     limits = limits or ArchiveLimits()
     written: list[Path] = []
     try:
         with zipfile.ZipFile(archive_path) as archive:
-            files = _check_entries(archive.infolist(), limits)
+            files = _check_entries(
+                archive.infolist(), limits, archive_path.stat().st_size, nested_ok=keep_paths
+            )
             members: list[Member] = []
             taken: set[str] = set()
             budget = limits.max_total_bytes
@@ -186,7 +202,7 @@ def extract_zip(
                 else:
                     target = _unique(dest / f"{index:05d}" / name.name, taken)
                 written.append(target)
-                budget -= _copy_member(archive, info, target, budget)
+                budget -= _copy_member(archive, info, target, budget, nested_ok=keep_paths)
                 members.append(Member(str(name), target))
             return members
     except ArchiveRefused:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import mmap
 import os
 import re
 import stat
@@ -121,7 +122,11 @@ _EXIF_ID = b"Exif\0"
 _XMP_IDS = (b"http://ns.adobe.com/xap/1.0/\0", b"http://ns.adobe.com/xmp/extension/\0")
 _PHOTOSHOP_ID = b"Photoshop 3.0\0"
 _KEEP_FOR_ALL = ((_APP0, b"JFIF\0"), (_APP2, b"ICC_PROFILE\0"), (_APP14, b"Adobe"))
-_TRAILER_HINTS = (b"Exif", b"GPS", b"xmp", b"XMP", b"8BIM", b"Photoshop")
+_TRAILER_HINTS = (
+    b"Exif", b"GPS", b"xmp", b"XMP", b"8BIM", b"Photoshop",
+    # A video appended after the picture ("motion photos") can carry its own location.
+    b"\xa9xyz", b"ISO6709", b"loci",
+)  # fmt: skip
 _MAX_SEGMENTS = 4096
 
 _Segment = tuple[int, bytes]
@@ -640,13 +645,17 @@ def _copy_range(source: BinaryIO, out: BinaryIO, start: int, end: int) -> None:
 
 
 def _clean_jpeg_file(src: Path, dst: Path, profile: Profile, *, durable: bool) -> tuple[str, ...]:
-    """JPEG from a file: parsed in memory, new header segments written, and the compressed
-    image data copied unchanged from the original by the kernel (``copy_file_range``)."""
+    """JPEG from a file: parsed through a memory map, new header segments written, and the
+    compressed image data copied unchanged from the original by the kernel
+    (``copy_file_range``)."""
     with _open_source(src, MAX_CLEAN_SIZE) as f:
         size = os.fstat(f.fileno()).st_size
         if size == 0:
             raise _Refuse("empty file")
-        rebuilt = _plan_jpeg(f.read(MAX_CLEAN_SIZE + 1), profile)
+        # A read-only map: the headers are parsed and the image data searched for its end
+        # marker without first copying the whole file into memory.
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            rebuilt = _plan_jpeg(view, profile)  # type: ignore[arg-type]
 
         def fill(out: BinaryIO) -> None:
             out.write(rebuilt.prefix)

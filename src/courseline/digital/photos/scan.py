@@ -49,6 +49,12 @@ _DEVICE_FIELDS = ("make", "model", "serial", "owner")
 _APP1_MARKER = b"\xff\xe1"
 
 
+def sniff(head: bytes) -> str | None:
+    """The container a file's first 16 bytes announce (jpeg, tiff, png, webp, isobmff), or
+    None when it is no photo or video format Courseline reads."""
+    return _sniff(head)
+
+
 def _sniff(head: bytes) -> str | None:
     if head[:2] == b"\xff\xd8" and (len(head) == 2 or head[2] == 0xFF):
         return "jpeg"

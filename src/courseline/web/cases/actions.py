@@ -302,7 +302,12 @@ def do_purge_case(case: Case, *, retention_days: int) -> PurgeResult:
         # Break the note/person → latest-version links first so the cascade has no cycle.
         Note.objects.filter(case_id=case_id).update(latest=None)
         Person.objects.filter(case_id=case_id).update(latest=None)
+        from courseline.web.evidence.storage import delete_objects, stored_objects_of_case
+
+        stored = stored_objects_of_case(case_id)
         deleted, _ = Case.objects.filter(pk=case_id).delete()
+        # The encrypted files go once the rows are gone for good (not if the purge rolls back).
+        transaction.on_commit(lambda: delete_objects(stored))
         deleted += _anonymise_unlinked_victims(portal_accounts, org_id)
         record(
             "case.purged",

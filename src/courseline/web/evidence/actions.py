@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from courseline.digital.photos.scan import sniff
 from courseline.evidence.chain import (
     GENESIS_HASH,
     ChainEntry,
@@ -30,7 +32,7 @@ from courseline.evidence.chain import (
     verify_chain,
 )
 from courseline.evidence.crypto import DecryptingReader, encrypt_stream
-from courseline.evidence.derive import inspect_original
+from courseline.evidence.derive import inspect_original, not_inspected
 from courseline.evidence.exhibits import initials_from_name, next_exhibit_ref
 from courseline.evidence.store import new_object_name
 from courseline.web.accounts.models import Role, User
@@ -46,7 +48,7 @@ from courseline.web.evidence.models import (
     StatementDraft,
     StatementVersion,
 )
-from courseline.web.evidence.storage import keyring, vault
+from courseline.web.evidence.storage import keyring, vault, work_dir
 from courseline.web.evidence.uploads import PendingEvidence
 from courseline.web.incidents.models import Incident
 
@@ -117,17 +119,28 @@ class _Stored:
                 vault().delete(name)
 
 
-def _decrypt_to(storage_name: str, wrapped_key: bytes, target: Path) -> tuple[str, int]:
-    import hashlib
+def _read_back(storage_name: str, wrapped_key: bytes, target: Path) -> tuple[str, int, bool]:
+    """Decrypt the stored body end to end and hash it (proving it reads back as received).
 
+    Only a photo or video, which intake inspects, is also written out in the clear, to
+    ``target`` in the private work folder (deleted when intake ends); anything else is
+    hashed and never written. Returns (sha256, size, written)."""
     digest, size = hashlib.sha256(), 0
-    with vault().open(storage_name) as body, open(target, "xb") as out:
-        reader = DecryptingReader(body, wrapped_key, keyring())
-        while chunk := reader.read(_COPY):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return digest.hexdigest(), size
+    out = None
+    try:
+        with vault().open(storage_name) as body:
+            reader = DecryptingReader(body, wrapped_key, keyring())
+            while chunk := reader.read(_COPY):
+                if size == 0 and sniff(chunk[:16]) is not None:
+                    out = open(target, "xb")  # noqa: SIM115 - closed below
+                digest.update(chunk)
+                size += len(chunk)
+                if out is not None:
+                    out.write(chunk)
+    finally:
+        if out is not None:
+            out.close()
+    return digest.hexdigest(), size, out is not None
 
 
 def _store_plain(path: Path, stored: _Stored) -> tuple[str, Any]:
@@ -168,19 +181,25 @@ def do_add_evidence(
     if any(incident.case_id != case.pk for incident in incidents):
         raise EvidenceActionError("an incident of another case was chosen")
     stored = _Stored([])
-    workdir = Path(tempfile.mkdtemp(prefix="courseline-evidence-"))
+    workdir = Path(tempfile.mkdtemp(prefix="courseline-evidence-", dir=work_dir()))
     try:
         storage_name = new_object_name()
         upload.commit(storage_name)
         stored.names.append(storage_name)
         plain = workdir / f"original{_suffix(upload.name or '')}"
-        sha256, size = _decrypt_to(storage_name, upload.info.wrapped_key, plain)
+        sha256, size, written = _read_back(storage_name, upload.info.wrapped_key, plain)
         if (sha256, size) != (upload.info.sha256, upload.info.size):
             raise EvidenceActionError("the stored file does not read back as received")
-        inspection = inspect_original(plain, workdir, suffix=_suffix(upload.name or ""))
+        inspection = (
+            inspect_original(plain, workdir, suffix=_suffix(upload.name or ""))
+            if written
+            else not_inspected()
+        )
         derived = [(d, *_store_plain(d.path, stored)) for d in inspection.derived]
         with transaction.atomic():
-            Case.objects.select_for_update().filter(pk=case.pk).first()
+            locked = Case.objects.select_for_update().get(pk=case.pk)
+            if not locked.is_open:
+                raise EvidenceActionError("the case was closed while the file was arriving")
             existing = list(
                 EvidenceItem.objects.filter(case=case).values_list("exhibit_ref", flat=True)
             )
@@ -247,7 +266,11 @@ def do_add_evidence(
                 actor=actor,
                 case=case,
                 obj=item,
-                detail={"exhibit": item.exhibit_ref, "size": item.size, "source": source},
+                detail={
+                    "size": item.size,
+                    "source": source,
+                    "custody_hash": item.custody_last_hash,
+                },
             )
         return item
     except BaseException:
@@ -265,7 +288,10 @@ def do_record_custody(
     reason: str,
     detail: dict[str, Any] | None = None,
 ) -> CustodyEvent:
-    """A view, download or share of one item: in its custody log and in the audit trail."""
+    """A view, download or share of one item: in its custody log and in the audit trail.
+
+    The audit record carries the custody entry's number and hash (which anchors the custody
+    chain in the audit chain), never the reason or the recipient: those are case content."""
     with transaction.atomic():
         event = append_custody(item, action, actor, reason=reason, detail=detail)
         record(
@@ -274,7 +300,7 @@ def do_record_custody(
             actor=actor,
             case=item.case,
             obj=item,
-            detail={"exhibit": item.exhibit_ref, **(detail or {})},
+            detail={"custody_seq": event.seq, "custody_hash": event.hash},
         )
     return event
 
@@ -291,7 +317,7 @@ def do_link_incidents(
         append_custody(item, CustodyAction.LINKED, actor, detail={"incidents": ids})
         record(
             "evidence.linked", request=request, actor=actor, case=item.case, obj=item,
-            detail={"incidents": len(ids)},
+            detail={"incidents": len(ids), "custody_hash": item.custody_last_hash},
         )  # fmt: skip
 
 

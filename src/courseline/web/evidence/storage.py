@@ -12,6 +12,7 @@ import contextlib
 import os
 import tempfile
 from functools import cache
+from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from django.conf import settings
@@ -76,6 +77,74 @@ def _vault(kind: str, location: str) -> Vault:
     if kind == "s3":
         return S3Vault(dict(settings.EVIDENCE_S3))
     return LocalSink(location)
+
+
+def stored_objects_of_case(case_id: int) -> list[str]:
+    """Storage names of every file (originals and derived copies) of a case."""
+    from courseline.web.evidence.models import DerivedCopy, EvidenceItem
+
+    names = list(
+        EvidenceItem.objects.filter(case_id=case_id).values_list("storage_name", flat=True)
+    )
+    names += DerivedCopy.objects.filter(item__case_id=case_id).values_list(
+        "storage_name", flat=True
+    )
+    return names
+
+
+def delete_objects(names: list[str]) -> None:
+    store = vault()
+    for name in names:
+        with contextlib.suppress(OSError, ValueError):
+            store.delete(name)
+
+
+def sweep_leftovers(older_than_seconds: float = 24 * 3600) -> int:
+    """Delete temporary upload files left by a process killed mid-upload (local storage);
+    the number removed. Never touches committed files."""
+    import time
+
+    store = vault()
+    if not isinstance(store, LocalSink):
+        return 0
+    removed = 0
+    cutoff = time.time() - older_than_seconds
+    for path in store.leftovers():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def work_dir() -> str | None:
+    """Where transient working copies go (COURSELINE_WORK_DIR; None: the system's temporary
+    folder). Point it at a memory-backed file system so that nothing lands on disk."""
+    folder: str | None = settings.WORK_DIR or None
+    if folder:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+    return folder
+
+
+def sweep_work_dir(older_than_seconds: float = 24 * 3600) -> int:
+    """Delete working folders and files Courseline left in the work folder more than a day ago
+    (a worker killed mid-request); the number removed."""
+    import shutil
+    import time
+
+    folder = Path(work_dir() or tempfile.gettempdir())
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in folder.glob("courseline-*"):
+        with contextlib.suppress(OSError):
+            if path.lstat().st_mtime >= cutoff or path.is_symlink():
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed += 1
+    return removed
 
 
 def vault() -> Vault:

@@ -52,13 +52,13 @@ class EncryptingUploadHandler(FileUploadHandler):
         self.limit = limit
         self.encryptor: Encryptor | None = None
         self.pending: PendingObject | None = None
-        self.started: list[PendingObject] = []
-        self.too_large = False
+        """The file part being received (not yet complete)."""
+        self.uploads: list[PendingEvidence] = []
+        """Every completed file part, committed or not."""
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.pending = vault().begin()
-        self.started.append(self.pending)
         self.encryptor = Encryptor(self.pending.file, keyring().current, max_size=self.limit)
         raise StopFutureHandlers()
 
@@ -67,8 +67,7 @@ class EncryptingUploadHandler(FileUploadHandler):
         try:
             self.encryptor.update(raw_data)
         except TooLarge:
-            self.too_large = True
-            self.abort_all()
+            self.abort_unsettled()
             raise StopUpload(connection_reset=True) from None
         return None
 
@@ -79,17 +78,23 @@ class EncryptingUploadHandler(FileUploadHandler):
         upload = PendingEvidence(
             self.file_name or "evidence", self.content_type or "", info, self.pending
         )
-        self.encryptor = None
+        self.uploads.append(upload)
+        self.encryptor, self.pending = None, None
         return upload
 
     def upload_interrupted(self) -> None:
-        self.abort_all()
+        self.abort_unsettled()
 
-    def abort_all(self) -> None:
-        for pending in self.started:
+    def abort_unsettled(self) -> None:
+        """Remove every temporary object of this request that was not committed: the part
+        being received, and completed parts (also those Django dropped when it gave up on a
+        malformed or oversized body, which never reach ``request.FILES``)."""
+        if self.pending is not None:
             with contextlib.suppress(OSError, ValueError):
-                pending.abort()
-        self.started.clear()
+                self.pending.abort()
+            self.pending, self.encryptor = None, None
+        for upload in self.uploads:
+            upload.abort()
 
 
 def settle(request: HttpRequest) -> None:

@@ -49,9 +49,14 @@ from courseline.web.evidence.models import (
     EvidenceSource,
     StatementDraft,
 )
-from courseline.web.evidence.storage import keyring, vault
+from courseline.web.evidence.storage import keyring, vault, work_dir
 from courseline.web.evidence.uploads import EncryptingUploadHandler, PendingEvidence, settle
-from courseline.web.incidents.access import get_portal_case, incident_numbers, incidents_of
+from courseline.web.incidents.access import (
+    get_portal_case,
+    incident_numbers,
+    incidents_of,
+    own_portal_incidents,
+)
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
 
@@ -104,11 +109,14 @@ def evidence_list(request: AuthedRequest, reference: str) -> HttpResponse:
 def _receive(request: AuthedRequest, reference: str, *, portal: bool) -> HttpResponse:
     """Set the encrypting upload handler, then check CSRF (which reads the body), then run the
     page; whatever happens, an upload that was not committed is removed."""
-    request.upload_handlers = [EncryptingUploadHandler(request, int(settings.EVIDENCE_MAX_BYTES))]
+    handler = EncryptingUploadHandler(request, int(settings.EVIDENCE_MAX_BYTES))
+    request.upload_handlers = [handler]
     try:
         return _receive_protected(request, reference, portal=portal)
     finally:
         settle(request)
+        # Also the parts Django dropped when it gave up on a malformed or oversized body.
+        handler.abort_unsettled()
 
 
 @csrf_protect
@@ -125,12 +133,15 @@ def _staff_add(request: AuthedRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         assert isinstance(upload, PendingEvidence)
-        item = actions.do_add_evidence(
-            request, request.user, case, upload,
-            title=form.cleaned_data["title"], description=form.cleaned_data["description"],
-            source=form.cleaned_data["source"], claimed_time=form.claimed(),
-            incidents=_chosen_incidents(case, form.cleaned_data["incidents"]),
-        )  # fmt: skip
+        try:
+            item = actions.do_add_evidence(
+                request, request.user, case, upload,
+                title=form.cleaned_data["title"], description=form.cleaned_data["description"],
+                source=form.cleaned_data["source"], claimed_time=form.claimed(),
+                incidents=_chosen_incidents(case, form.cleaned_data["incidents"]),
+            )  # fmt: skip
+        except actions.EvidenceActionError as exc:
+            raise PermissionDenied(str(exc)) from None
         messages.success(request, f"Exhibit {item.exhibit_ref} added. SHA-256 {item.sha256}")
         return redirect("evidence:detail", reference=case.reference, item_id=item.pk)
     context = {"case": case, "form": form, "limit": settings.EVIDENCE_MAX_BYTES}
@@ -274,7 +285,9 @@ def bundle_export(request: AuthedRequest, reference: str) -> HttpResponseBase:
     items = list(evidence_of(case))
     record("evidence.export_viewed", request=request, case=case, detail={"items": len(items)})
     if request.method == "POST" and form.is_valid():
-        handle = tempfile.NamedTemporaryFile(prefix="courseline-bundle-", suffix=".zip")  # noqa: SIM115
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
+            prefix="courseline-bundle-", suffix=".zip", dir=work_dir()
+        )
         done = export_case(
             case, request.user, Path(handle.name), copies=form.cleaned_data["copies"],
             reason=form.cleaned_data["reason"], prepared_for=form.cleaned_data["prepared_for"],
@@ -300,23 +313,27 @@ def bundle_export(request: AuthedRequest, reference: str) -> HttpResponseBase:
     return render(request, "evidence/export.html", context)
 
 
-def _impact_records(case: Case) -> list[ImpactRecord]:
+def _impact_records(incidents: Any) -> list[ImpactRecord]:
     return [
         ImpactRecord(
             recorded_on=timezone.localdate(i.current.event_start),
             impacts=frozenset(Impact(key) for key in i.current.impacts),
             note=i.current.impact_notes,
         )
-        for i in incidents_of(case)
+        for i in incidents
         if i.current.impacts or i.current.impact_notes.strip()
     ]
 
 
-def _statement(request: AuthedRequest, case: Case, template: str, back: str) -> HttpResponse:
+def _statement(
+    request: AuthedRequest, case: Case, template: str, back: str, incidents: Any
+) -> HttpResponse:
     draft = StatementDraft.objects.filter(case=case).select_related("latest").first()
     current = draft.latest.text if draft and draft.latest else None
-    form = StatementForm(request.POST or None, initial={"text": current or draft_statement(
-        _impact_records(case))})  # fmt: skip
+    form = StatementForm(
+        request.POST or None,
+        initial={"text": current or draft_statement(_impact_records(incidents))},
+    )
     if request.method == "POST":
         if not case.is_open:
             raise PermissionDenied
@@ -335,7 +352,9 @@ def _statement(request: AuthedRequest, case: Case, template: str, back: str) -> 
 @require_http_methods(["GET", "POST"])
 def statement(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_case_for_user(request.user, reference)
-    return _statement(request, case, "evidence/statement.html", "evidence:statement")
+    return _statement(
+        request, case, "evidence/statement.html", "evidence:statement", incidents_of(case)
+    )
 
 
 # --- the victim's portal ----------------------------------------------------------------------
@@ -347,11 +366,14 @@ def _portal_add(request: AuthedRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         assert isinstance(upload, PendingEvidence)
-        item = actions.do_add_evidence(
-            request, request.user, case, upload, title=form.cleaned_data["title"],
-            description="", source=EvidenceSource.VICTIM_UPLOAD, claimed_time=form.claimed(),
-            incidents=[],
-        )  # fmt: skip
+        try:
+            item = actions.do_add_evidence(
+                request, request.user, case, upload, title=form.cleaned_data["title"],
+                description="", source=EvidenceSource.VICTIM_UPLOAD,
+                claimed_time=form.claimed(), incidents=[],
+            )  # fmt: skip
+        except actions.EvidenceActionError as exc:
+            raise PermissionDenied(str(exc)) from None
         messages.success(request, f"Thank you. “{item.title}” is kept safely with your case.")
         return redirect("portal_evidence", reference=case.reference)
     own = EvidenceItem.objects.filter(case=case, uploaded_by=request.user)
@@ -373,4 +395,6 @@ def portal_evidence(request: AuthedRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal_statement(request: AuthedRequest, reference: str) -> HttpResponse:
     case = get_portal_case(request.user, reference)
-    return _statement(request, case, "evidence/portal_statement.html", "portal_statement")
+    # The victim's first draft is made from their own diary entries only, as the portal shows.
+    own = own_portal_incidents(request.user, case)
+    return _statement(request, case, "evidence/portal_statement.html", "portal_statement", own)

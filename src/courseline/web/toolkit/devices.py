@@ -78,7 +78,7 @@ def _cli_report(upload: Path) -> dict[str, Any]:
         raise CheckFailed("the report file is too large")
     try:
         document = json.loads(upload.read_bytes())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise CheckFailed("the file is not a JSON report from `courseline device check`") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
         raise CheckFailed("the JSON has no findings list: it is not a device-check report")

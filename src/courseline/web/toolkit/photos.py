@@ -22,6 +22,7 @@ from courseline.digital.photos.batch import ArchiveRefused, extract_zip, looks_l
 from courseline.digital.photos.clean import CleanResult, Profile, clean_file
 from courseline.digital.photos.model import PhotoScan
 from courseline.digital.photos.scan import scan_file
+from courseline.web.evidence.storage import work_dir
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
@@ -45,7 +46,7 @@ class Batch:
 @contextmanager
 def workspace() -> Iterator[Path]:
     """A private (0700) temporary folder, removed however the block ends."""
-    folder = Path(tempfile.mkdtemp(prefix="courseline-photos-"))
+    folder = Path(tempfile.mkdtemp(prefix="courseline-photos-", dir=work_dir()))
     try:
         yield folder
     finally:

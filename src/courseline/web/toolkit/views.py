@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -152,7 +153,10 @@ def public_photo(request: HttpRequest) -> HttpResponse:
                 response = HttpResponse(cleaned.data, content_type="application/octet-stream")
                 stem, dot, suffix = name.rpartition(".")
                 download = f"{stem}-cleaned.{suffix}" if dot and stem else f"{name}-cleaned"
-                response["Content-Disposition"] = f'attachment; filename="{download}"'
+                response["Content-Disposition"] = (
+                    content_disposition_header(as_attachment=True, filename=download)
+                    or "attachment"
+                )
                 return response
             context["refused"] = cleaned.refused
         scan = scan_bytes(data, display_path=name)
