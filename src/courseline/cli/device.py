@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 device_app = typer.Typer(
     help="Check an Android phone or iPhone for stalkerware, monitoring apps and risky settings.",
@@ -310,6 +309,8 @@ def info_command(
             f", {escape(source.url)}"
         )
         out.print(f"    {escape(source.attribution)}")
+    from rich.table import Table
+
     table = Table(
         "set",
         "apps",

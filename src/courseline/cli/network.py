@@ -11,8 +11,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
-from rich.table import Table
 
 network_app = typer.Typer(
     help="Network captures: look for traffic to stalkerware and watchware servers.",
@@ -53,6 +51,14 @@ def _run(capture: Path, watchlist: Any, list_domains: bool) -> Any:
         total = capture.stat().st_size
     except OSError:
         total = None
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
+
     columns = (TextColumn("Reading"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("read", total=total)
@@ -72,6 +78,8 @@ def _when(hit: Any) -> str:
 
 
 def _print_hits(title: str, hits: Any) -> None:
+    from rich.table import Table
+
     table = Table(
         "App", "Seen as", "Name or address", "Count", "When (UTC)", "Clients", title=title
     )
