@@ -435,20 +435,7 @@ def attribution(sources: list[dict[str, Any]], apps: list[AppRecord], version: s
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, row in counts(apps).items():
-        cells = [
-            row.get(k, 0)
-            for k in (
-                "apps",
-                "packages",
-                "certificates",
-                "sha256",
-                "websites",
-                "distribution",
-                "c2_domains",
-                "c2_ips",
-                "ios_bundles",
-            )
-        ]
+        cells = [row.get(k, 0) for k in ("apps", *COUNTED_FIELDS)]
         lines.append(f"| {label} | " + " | ".join(str(c) for c in cells) + " |")
     lines += [
         "",

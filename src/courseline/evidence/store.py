@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from courseline.evidence.crypto import EncryptedInfo, Keyring, MasterKey, encrypt_stream
+from courseline.evidence.crypto import EncryptedInfo, Keyring, MasterKey, Readable, encrypt_stream
 
 OBJECT_SUFFIX = ".clev"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
@@ -191,13 +191,28 @@ def receive(
     Raises :class:`~courseline.evidence.crypto.TooLarge` past ``max_size``, and re-raises
     whatever interrupted the upload; in every failure the temporary object is removed.
     """
-    key = master.current if isinstance(master, Keyring) else master
     stored = check_object_name(name) if name is not None else new_object_name()
-    pending = sink.begin()
+    pending, info = encrypt_pending(_ChunkReader(upload_chunks), sink, master, max_size)
     try:
-        info = encrypt_stream(_ChunkReader(upload_chunks), pending.file, key, max_size=max_size)
         pending.commit(stored)
     except BaseException:
         pending.abort()
         raise
     return Received(stored, info)
+
+
+def encrypt_pending(
+    source: Readable, sink: Sink, master: MasterKey | Keyring, max_size: int | None = None
+) -> tuple[PendingObject, EncryptedInfo]:
+    """Encrypt ``source`` into a new temporary object of ``sink``, flushed but not committed:
+    the caller commits it under a name once its record exists, or aborts it. On any failure
+    here the temporary object is removed."""
+    key = master.current if isinstance(master, Keyring) else master
+    pending = sink.begin()
+    try:
+        info = encrypt_stream(source, pending.file, key, max_size=max_size)
+        pending.file.flush()
+    except BaseException:
+        pending.abort()
+        raise
+    return pending, info

@@ -22,7 +22,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-__all__ = ["ArchiveLimits", "ArchiveRefused", "Member", "extract_zip", "looks_like_zip"]
+__all__ = [
+    "ArchiveLimits",
+    "ArchiveRefused",
+    "Member",
+    "extract_zip",
+    "looks_like_zip",
+    "unique_name",
+]
 
 _CHUNK = 1024 * 1024
 _ARCHIVE_SUFFIXES = frozenset(
@@ -135,12 +142,14 @@ def _check_entries(
     return files
 
 
-def _unique(target: Path, taken: set[str]) -> Path:
-    candidate, counter = target, 1
-    while str(candidate).lower() in taken:
-        candidate = target.with_name(f"{target.stem}-{counter}{target.suffix}")
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name`` (a relative path with ``/``), or ``stem-1.ext``, ``stem-2.ext``… in its last
+    part, whichever is not yet in ``taken`` (compared without case); it is then added."""
+    path, candidate, counter = PurePosixPath(name), name, 1
+    while candidate.lower() in taken:
+        candidate = str(path.with_name(f"{path.stem}-{counter}{path.suffix}"))
         counter += 1
-    taken.add(str(candidate).lower())
+    taken.add(candidate.lower())
     return candidate
 
 
@@ -200,7 +209,7 @@ def extract_zip(
                         raise ArchiveRefused(f"the archive holds {name} twice; not opened")
                     taken.add(str(target).lower())
                 else:
-                    target = _unique(dest / f"{index:05d}" / name.name, taken)
+                    target = Path(unique_name(str(dest / f"{index:05d}" / name.name), taken))
                 written.append(target)
                 budget -= _copy_member(archive, info, target, budget, nested_ok=keep_paths)
                 members.append(Member(str(name), target))

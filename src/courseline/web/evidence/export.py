@@ -8,6 +8,7 @@ on any mismatch) and records an "exported" entry in the custody log of every ite
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from courseline.web.evidence.models import (
 )
 from courseline.web.evidence.storage import keyring, vault
 from courseline.web.incidents.access import incident_numbers, incidents_of
+from courseline.web.incidents.models import Incident
 from courseline.web.risk.models import Assessment
 
 ORIGINALS = "originals"
@@ -89,6 +91,22 @@ def _bundle_item(item: EvidenceItem, refs: dict[int, str], copies: str) -> Bundl
     )  # fmt: skip
 
 
+def impact_records(
+    incidents: Iterable[Incident], refs: Mapping[int, str] | None = None
+) -> list[ImpactRecord]:
+    """The dated effects on daily life the incidents record (with their references)."""
+    return [
+        ImpactRecord(
+            recorded_on=timezone.localdate(incident.current.event_start),
+            impacts=frozenset(Impact(key) for key in incident.current.impacts),
+            note=incident.current.impact_notes,
+            incident_reference=(refs or {}).get(incident.pk, ""),
+        )
+        for incident in incidents
+        if incident.current.impacts or incident.current.impact_notes.strip()
+    ]
+
+
 def chronology_input(
     case: Case, prepared_by: User, copies: str, items: list[EvidenceItem], prepared_for: str
 ) -> tuple[ChronologyInput, dict[int, str]]:
@@ -110,16 +128,7 @@ def chronology_input(
         ),
         key=lambda c: c.start,
     )
-    impacts = [
-        ImpactRecord(
-            recorded_on=timezone.localdate(incident.current.event_start),
-            impacts=frozenset(Impact(key) for key in incident.current.impacts),
-            note=incident.current.impact_notes,
-            incident_reference=refs[incident.pk],
-        )
-        for incident in incidents
-        if incident.current.impacts or incident.current.impact_notes.strip()
-    ]
+    impacts = impact_records(incidents, refs)
     risk = [
         RiskRecord(
             assessed_on=timezone.localdate(a.created_at),

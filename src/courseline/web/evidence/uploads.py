@@ -5,8 +5,9 @@ memory and never on disk in the clear.
 Each file part is fed, chunk by chunk, to the core's ``Encryptor`` writing into a temporary
 object of the vault. The form then receives a ``PendingEvidence`` (an ``UploadedFile`` whose
 body is already stored, encrypted, but not yet committed). The action commits it only when
-the record is created; every other path (form error, refused request, client gone) aborts
-it, so an interrupted or rejected upload leaves no record and no stray file.
+the record is created; on every other path (form error, refused request, client gone, a body
+Django gives up on) the view calls ``abort_unsettled``, so an interrupted or rejected upload
+leaves no record and no stray file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandler
 from django.http import HttpRequest
 
 from courseline.evidence.crypto import EncryptedInfo, Encryptor, TooLarge
-from courseline.evidence.store import PendingObject
+from courseline.evidence.store import PendingObject, encrypt_pending
 from courseline.web.evidence.storage import keyring, vault
 
 
@@ -97,26 +98,8 @@ class EncryptingUploadHandler(FileUploadHandler):
             upload.abort()
 
 
-def settle(request: HttpRequest) -> None:
-    """Abort every upload of ``request`` that was not committed (call in a ``finally``)."""
-    if not hasattr(request, "_files"):
-        return
-    for uploads in request.FILES.lists():
-        for upload in uploads[1]:
-            if isinstance(upload, PendingEvidence):
-                upload.abort()
-
-
 def pending_from_stream(name: str, content_type: str, stream: Any) -> PendingEvidence:
     """Encrypt a file that is not arriving over HTTP (demo data, imports, benchmarks) into a
     pending vault object, exactly as an upload would be."""
-    from courseline.evidence.crypto import encrypt_stream
-
-    pending = vault().begin()
-    try:
-        info = encrypt_stream(stream, pending.file, keyring().current)
-        pending.file.flush()
-    except BaseException:
-        pending.abort()
-        raise
+    pending, info = encrypt_pending(stream, vault(), keyring())
     return PendingEvidence(name, content_type, info, pending)

@@ -20,8 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from courseline.evidence.crypto import DecryptingReader, EvidenceError
 from courseline.evidence.derive import LocationStatus
-from courseline.law.model import Impact
-from courseline.reports.chronology import ImpactRecord
 from courseline.reports.statement import WARNING, draft_statement
 from courseline.web.accounts.access import AuthedRequest, role_required
 from courseline.web.accounts.models import Role
@@ -31,7 +29,12 @@ from courseline.web.cases.models import Case
 from courseline.web.core.uploads import max_request_bytes
 from courseline.web.evidence import actions
 from courseline.web.evidence.access import evidence_of, get_item
-from courseline.web.evidence.export import STRIPPED, export_case, withheld_from_stripped
+from courseline.web.evidence.export import (
+    STRIPPED,
+    export_case,
+    impact_records,
+    withheld_from_stripped,
+)
 from courseline.web.evidence.forms import (
     DownloadForm,
     EvidenceForm,
@@ -50,7 +53,7 @@ from courseline.web.evidence.models import (
     StatementDraft,
 )
 from courseline.web.evidence.storage import keyring, vault, work_dir
-from courseline.web.evidence.uploads import EncryptingUploadHandler, PendingEvidence, settle
+from courseline.web.evidence.uploads import EncryptingUploadHandler, PendingEvidence
 from courseline.web.incidents.access import (
     get_portal_case,
     incident_numbers,
@@ -114,8 +117,8 @@ def _receive(request: AuthedRequest, reference: str, *, portal: bool) -> HttpRes
     try:
         return _receive_protected(request, reference, portal=portal)
     finally:
-        settle(request)
-        # Also the parts Django dropped when it gave up on a malformed or oversized body.
+        # Every part this request received and did not commit, including parts Django
+        # dropped when it gave up on a malformed or oversized body.
         handler.abort_unsettled()
 
 
@@ -313,18 +316,6 @@ def bundle_export(request: AuthedRequest, reference: str) -> HttpResponseBase:
     return render(request, "evidence/export.html", context)
 
 
-def _impact_records(incidents: Any) -> list[ImpactRecord]:
-    return [
-        ImpactRecord(
-            recorded_on=timezone.localdate(i.current.event_start),
-            impacts=frozenset(Impact(key) for key in i.current.impacts),
-            note=i.current.impact_notes,
-        )
-        for i in incidents
-        if i.current.impacts or i.current.impact_notes.strip()
-    ]
-
-
 def _statement(
     request: AuthedRequest, case: Case, template: str, back: str, incidents: Any
 ) -> HttpResponse:
@@ -332,7 +323,7 @@ def _statement(
     current = draft.latest.text if draft and draft.latest else None
     form = StatementForm(
         request.POST or None,
-        initial={"text": current or draft_statement(_impact_records(incidents))},
+        initial={"text": current or draft_statement(impact_records(incidents))},
     )
     if request.method == "POST":
         if not case.is_open:

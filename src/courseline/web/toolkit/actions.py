@@ -16,7 +16,7 @@ from courseline.web.audit.log import record
 from courseline.web.cases.models import Case
 from courseline.web.risk.actions import do_update_safety_plan
 from courseline.web.risk.models import SafetyPlan
-from courseline.web.toolkit.devices import TOOL, highest_severity
+from courseline.web.toolkit.devices import TOOL
 from courseline.web.toolkit.models import DeviceCheck, PhotoCheck
 
 
@@ -40,10 +40,6 @@ def do_record_photo_check(
         check = PhotoCheck.objects.create(
             case=case,
             created_by=user,
-            files=summary["files"],
-            with_location=summary["with_location"],
-            places=summary["places"],
-            errors=summary["errors"],
             cleaned_profile=cleaned_profile,
             report=report,
             refused=refused,
@@ -75,18 +71,16 @@ def do_record_device_check(
     report: dict[str, Any],
     indicator_version: str,
 ) -> DeviceCheck:
-    findings = report.get("findings", [])
     with transaction.atomic():
         check = DeviceCheck.objects.create(
             case=case, created_by=user, source=source, filename=filename[:200],
             consent_owner=consent.owner, consent_statement=consent.statement,
             consent_at=consent.recorded_at, tool_version=TOOL,
-            indicator_version=indicator_version[:80], report=report, findings=len(findings),
-            highest=highest_severity(findings),
+            indicator_version=indicator_version[:80], report=report,
         )  # fmt: skip
         record(
             "device.checked", request=request, case=case, obj=check,
-            detail={"source": source, "findings": len(findings), "highest": check.highest},
+            detail={"source": source, "findings": check.findings, "highest": check.highest},
         )  # fmt: skip
     return check
 

@@ -129,10 +129,4 @@ def run_source(
     return result.to_json(), indicators.version
 
 
-def highest_severity(findings: list[dict[str, Any]]) -> str:
-    ranks = {s.value: s.rank for s in Severity}
-    found = [f["severity"] for f in findings if f.get("severity") in ranks]
-    return max(found, key=lambda s: ranks[s]) if found else ""
-
-
 TOOL = f"Courseline {__version__}"

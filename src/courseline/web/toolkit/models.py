@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from courseline.digital.findings import Severity
 from courseline.web.cases.models import Case
+
+
+def highest_severity(findings: list[dict[str, Any]]) -> str:
+    ranks = {s.value: s.rank for s in Severity}
+    found = [f["severity"] for f in findings if f.get("severity") in ranks]
+    return max(found, key=lambda s: ranks[s]) if found else ""
 
 
 class PhotoCheck(models.Model):
@@ -18,10 +27,6 @@ class PhotoCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    files = models.PositiveIntegerField()
-    with_location = models.PositiveIntegerField()
-    places = models.PositiveIntegerField()
-    errors = models.PositiveIntegerField()
     cleaned_profile = models.CharField(max_length=20, blank=True)
     """'location' or 'all' when cleaned copies were handed over; blank when only checked."""
     report = models.JSONField()
@@ -33,6 +38,21 @@ class PhotoCheck(models.Model):
 
     def __str__(self) -> str:
         return f"Photo check {self.pk} on {self.case_id}"
+
+    def _summary(self, key: str) -> int:
+        return int(self.report.get("summary", {}).get(key, 0))
+
+    @property
+    def files(self) -> int:
+        return self._summary("files")
+
+    @property
+    def with_location(self) -> int:
+        return self._summary("with_location")
+
+    @property
+    def places(self) -> int:
+        return self._summary("places")
 
 
 class DeviceCheckSource(models.TextChoices):
@@ -62,11 +82,18 @@ class DeviceCheck(models.Model):
     indicator_version = models.CharField(max_length=80)
     report = models.JSONField()
     """``{"device": {...}, "findings": [...], "not_checked": [...]}`` (network: a summary)."""
-    findings = models.PositiveIntegerField()
-    highest = models.CharField(max_length=10, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Device check {self.pk} on {self.case_id}"
+
+    @property
+    def findings(self) -> int:
+        return len(self.report.get("findings", []))
+
+    @property
+    def highest(self) -> str:
+        """The most serious finding's severity, or "" when there is none."""
+        return highest_severity(self.report.get("findings", []))

@@ -18,7 +18,12 @@ from typing import IO
 
 from django.core.files.uploadedfile import UploadedFile
 
-from courseline.digital.photos.batch import ArchiveRefused, extract_zip, looks_like_zip
+from courseline.digital.photos.batch import (
+    ArchiveRefused,
+    extract_zip,
+    looks_like_zip,
+    unique_name,
+)
 from courseline.digital.photos.clean import CleanResult, Profile, clean_file
 from courseline.digital.photos.model import PhotoScan
 from courseline.digital.photos.scan import scan_file
@@ -53,10 +58,12 @@ def workspace() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _save(upload: UploadedFile, target: Path) -> None:
+def save_upload(upload: UploadedFile, target: Path) -> Path:
+    """Write an upload to ``target`` (a new file) chunk by chunk; returns ``target``."""
     with open(target, "xb") as sink:
         for chunk in upload.chunks():
             sink.write(chunk)
+    return target
 
 
 def unpack(uploads: Sequence[UploadedFile], folder: Path) -> Batch:
@@ -70,7 +77,7 @@ def unpack(uploads: Sequence[UploadedFile], folder: Path) -> Batch:
         head = upload.read(8)
         upload.seek(0)
         target = slot / name
-        _save(upload, target)
+        save_upload(upload, target)
         if not looks_like_zip(head):
             batch.files.append((name, target))
             continue
@@ -91,16 +98,6 @@ def scan_batch(batch: Batch) -> list[PhotoScan]:
     return [scan_file(path, display_path=shown) for shown, path in batch.files]
 
 
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, counter = name, 1
-    while candidate.lower() in taken:
-        stem, dot, suffix = name.rpartition(".")
-        candidate = f"{stem}-{counter}.{suffix}" if dot and stem else f"{name}-{counter}"
-        counter += 1
-    taken.add(candidate.lower())
-    return candidate
-
-
 def _zip_name(shown: str) -> str:
     parts = [
         safe_filename(part, "file") for part in shown.split("/") if part not in ("", ".", "..")
@@ -112,10 +109,6 @@ def _zip_name(shown: str) -> str:
 class Cleaned:
     archive: IO[bytes]
     results: list[tuple[str, CleanResult]]
-
-    @property
-    def refused(self) -> int:
-        return sum(1 for _, result in self.results if result.refused)
 
 
 def clean_batch(batch: Batch, folder: Path, profile: Profile) -> Cleaned:
@@ -137,7 +130,7 @@ def clean_batch(batch: Batch, folder: Path, profile: Profile) -> Cleaned:
                 continue
             removed = ", ".join(result.removed) or "nothing needed removing"
             lines.append(f"{shown}: cleaned ({removed})")
-            packed.write(target, _unique(_zip_name(shown), taken))
+            packed.write(target, unique_name(_zip_name(shown), taken))
             target.unlink()
         lines.append("")
         lines.append(

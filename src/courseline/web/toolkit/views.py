@@ -43,7 +43,14 @@ from courseline.web.toolkit.forms import (
     PublicPhotoForm,
 )
 from courseline.web.toolkit.models import DeviceCheck, PhotoCheck
-from courseline.web.toolkit.photos import clean_batch, safe_filename, scan_batch, unpack, workspace
+from courseline.web.toolkit.photos import (
+    clean_batch,
+    safe_filename,
+    save_upload,
+    scan_batch,
+    unpack,
+    workspace,
+)
 
 CASE_STAFF = (Role.SUPERVISOR, Role.CASEWORKER)
 PUBLIC_PHOTO_MAX_BYTES = 30 * 1024 * 1024
@@ -180,14 +187,6 @@ def _by_severity(findings: list[dict[str, Any]]) -> list[tuple[str, list[tuple[i
     ]
 
 
-def _upload_path(upload: Any, folder: Any) -> Any:
-    target = folder / "upload"
-    with open(target, "xb") as sink:
-        for chunk in upload.chunks():
-            sink.write(chunk)
-    return target
-
-
 @max_request_bytes(_toolkit_limit)
 @role_required(*CASE_STAFF)
 @require_http_methods(["GET", "POST"])
@@ -205,7 +204,7 @@ def devices(request: AuthedRequest, reference: str) -> HttpResponse:
             with workspace() as folder:
                 try:
                     report, version = run_source(
-                        source, _upload_path(upload, folder), folder, consent,
+                        source, save_upload(upload, folder / "upload"), folder, consent,
                         Path(settings.DATA_DIR),
                     )  # fmt: skip
                 except CheckFailed as exc:
