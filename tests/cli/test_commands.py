@@ -83,3 +83,18 @@ def test_audit_verify_prints_the_last_hash_to_keep_elsewhere(db: Any) -> None:
     runner.invoke(app, ["demo", "seed"])
     result = runner.invoke(app, ["audit", "verify"])
     assert re.search(r"Last record hash: [0-9a-f]{64}", result.output)
+
+
+def test_org_create_prints_names_literally(db: Any) -> None:
+    # Printed after the organisation is made: a closing tag in its name used to crash here.
+    name = "[/b] [bold]Northshire :warning:"
+    args = ["org", "create", name, "--admin-email", "lead@north.example.org",
+            "--admin-name", "Lead Admin", "--team", "[link=x]North"]  # fmt: skip
+    password = "a long and unusual passphrase 9"
+    result = runner.invoke(app, args, input=f"{password}\n{password}\n")
+    assert result.exit_code == 0, result.exception
+    assert f"Created {name} (teams: [link=x]North)." in " ".join(result.output.split())
+    again = runner.invoke(app, args, input=f"{password}\n{password}\n")
+    assert again.exit_code == 1, again.exception
+    refusal = " ".join(again.output.split())
+    assert f"Not created: An organisation called '{name}' already exists" in refusal

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from courseline.cli import app
@@ -75,3 +76,52 @@ def test_analyse_as_text_and_with_bad_rows(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "row 2" in result.output
     unknown = runner.invoke(app, ["conduct", "analyse", str(path), "--jurisdiction", "mars"])
     assert unknown.exit_code == 2
+
+
+# ---- untrusted text is printed as it is, never read as Rich markup ------------------------------
+def _flat(output: str) -> str:
+    """The output with line wrapping undone (stderr is wrapped at the terminal width)."""
+    return " ".join(output.split())
+
+
+def test_analyse_prints_names_from_the_diary_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A closing tag alone in the "who" column crashed the report with MarkupError, an opening
+    # one restyled the rest of the line, and a link tag hid itself and made a hyperlink.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[").mkdir()
+    diary = Path("[/b] [bold]diary.csv")  # in a folder named "["
+    diary.write_text(
+        "Date,What happened,Behaviours,Who,Feared violence\n"
+        "01/09/2026 10:00,Followed me home,following,[/b],yes\n"
+        "15/09/2026 21:00,Sent 40 texts,contacting,[bold]Sam :warning:,yes\n"
+        "20/09/2026 21:00,Rang 20 times,contacting,[link=https://evil.example]Al,yes\n"
+    )
+    result = runner.invoke(app, ["conduct", "analyse", str(diary), "--today", "2026-11-28"])
+    assert result.exit_code == 0, result.output
+    assert "\nPerson [/b]: 1 occasion(s)" in result.output
+    assert "\nPerson [bold]Sam :warning:: 1 occasion(s)" in result.output
+    assert "\nPerson [link=https://evil.example]Al: 1 occasion(s)" in result.output
+    assert "[incidents: 2]" in result.output  # shown, not taken for a tag and dropped
+
+
+def test_analyse_errors_quote_file_names_and_cells_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[").mkdir()
+    bad = Path("[/b] [bold]bad.csv")
+    bad.write_text("Date,What happened,Behaviours\n01/09/2026,x,[/b]\n")
+    result = runner.invoke(app, ["conduct", "analyse", str(bad)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
+    assert "[/b] [bold]bad.csv: row 2: '[/b]' is not a behaviour" in _flat(result.output)
+    empty = Path("[/b] :warning:.xlsx")
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["conduct", "analyse", str(empty)])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
+    assert "[/b] :warning:.xlsx: The file is empty" in _flat(result.output)
+    for command in (["analyse"], ["suggest", "--file"]):
+        missing = runner.invoke(app, ["conduct", *command, "[/b] [bold]gone.csv"])
+        assert missing.exit_code == 2, missing.exception
+        assert "Cannot read [/b] [bold]gone.csv: No such file" in _flat(missing.output)

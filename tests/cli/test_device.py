@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from courseline.cli.device import device_app, indicators_app
 from courseline.digital.indicators import active_path
 from tests.digital.devices import fixtures as fx
+from tests.digital.indicators import fixtures as indicator_fx
 from tests.digital.indicators.fixtures import snapshot
 
 runner = CliRunner()
@@ -164,6 +166,30 @@ def test_the_checklist_command_lists_the_items() -> None:
     assert "family-sharing" in {item["id"] for item in json.loads(result.output)}
 
 
+def test_paths_device_data_and_app_names_are_printed_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    apps = copy.deepcopy(indicator_fx.APPS)
+    apps[0]["name"] = "[/b][i]Spy :cat:"  # its package is com.spyone.agent
+    indicator_set = write(Path("[") / "b] set.json", snapshot(apps))
+    packages = write(Path("[") / "b] [bold]pm :warning:.txt", b"package:com.spyone.agent\n")
+    args = ["check", "--packages", str(packages), "--indicators", str(indicator_set)]
+    result = runner.invoke(device_app, [*args, "--consent", "[/b] [bold]Vic"])
+    assert result.exit_code == 0, result.exception
+    assert "Stalkerware found: [/b][i]Spy :cat: (com.spyone.agent)" in result.output
+    assert "Consent: [/b] [bold]Vic, " in result.output
+    binary = write(Path("[bold]dump [link=x].txt"), b"\x00\xff\xfe" * 100)
+    result = runner.invoke(device_app, ["check", "--packages", str(binary), "--consent", "Vic"])
+    assert result.exit_code == 2, result.exception
+    assert "Error: [bold]dump [link=x].txt: binary data" in " ".join(result.output.split())
+    missing = runner.invoke(
+        device_app, ["check", "--androidqf", "[/b] [bold]gone", "--consent", "Vic"]
+    )
+    assert missing.exit_code == 2, missing.exception
+    assert "Error: [/b] [bold]gone: no such folder" in " ".join(missing.output.split())
+
+
 # ---- indicators --------------------------------------------------------------------------------
 def test_info_shows_versions_licences_and_counts() -> None:
     result = runner.invoke(indicators_app, ["info", "--format", "json"])
@@ -194,3 +220,16 @@ def test_update_installs_a_good_set_and_keeps_it_after_a_bad_one(
 def test_update_refuses_plain_http() -> None:
     result = runner.invoke(indicators_app, ["update", "--from", "http://example.org/x.json"])
     assert result.exit_code == 2 and "https" in result.output
+
+
+def test_info_prints_an_indicator_set_s_fields_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = {**indicator_fx.SOURCE, "name": "[/b] [bold]src", "attribution": "[link=x]By"}
+    monkeypatch.setattr(indicator_fx, "SOURCE", source)
+    apps = [{**app, "source": source["name"]} for app in indicator_fx.APPS]
+    path = write(tmp_path / "set.json", snapshot(apps))
+    result = runner.invoke(indicators_app, ["info", "--path", str(path)])
+    assert result.exit_code == 0, result.exception  # the table's set labels name the source
+    assert "  [/b] [bold]src: 2026-01-01-abc, licence CC0-1.0" in result.output
+    assert "    [link=x]By" in result.output

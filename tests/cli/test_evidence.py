@@ -23,16 +23,19 @@ runner = CliRunner()
 WHEN = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
+def _write(out: Path, reference: str = "CL-2026-000001") -> Path:
     data = b"photo bytes" * 100
     items = [
         BundleItem("AB/1", "photo.jpg", hashlib.sha256(data).hexdigest(), len(data), WHEN,
                    "victim upload", lambda: io.BytesIO(data), ("I-1",)),
     ]  # fmt: skip
-    out = tmp_path / "bundle.zip"
-    write_bundle(out, items, b"%PDF-1.7 stand-in", BundleMeta("CL-2026-000001", "A. Worker", WHEN))
+    write_bundle(out, items, b"%PDF-1.7 stand-in", BundleMeta(reference, "A. Worker", WHEN))
     return out
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    return _write(tmp_path / "bundle.zip")
 
 
 def test_a_good_bundle_exits_0_and_prints_the_manifest_hash(bundle: Path) -> None:
@@ -87,3 +90,19 @@ def test_unusable_input_exits_2(tmp_path: Path, content: bytes | None) -> None:
     result = runner.invoke(app, ["evidence", "verify", str(path)])
     assert result.exit_code == 2
     assert "Cannot check this bundle" in result.output
+
+
+def test_the_bundle_path_and_manifest_fields_are_printed_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[").mkdir()
+    hostile = _write(Path("[/b] [bold]x :warning:.zip"), reference="CL-[/b]-[bold]1 :warning:")
+    result = runner.invoke(app, ["evidence", "verify", str(hostile)])
+    assert result.exit_code == 0, result.exception
+    assert "Bundle for case CL-[/b]-[bold]1 :warning:, made 2026-03-01" in result.output
+    unusable = Path("[/b] [link=x]y.zip")
+    unusable.write_bytes(b"hello, not a zip")
+    result = runner.invoke(app, ["evidence", "verify", str(unusable)])
+    assert result.exit_code == 2, result.exception
+    assert "Cannot check this bundle: [/b] [link=x]y.zip is not a zip file" in result.output

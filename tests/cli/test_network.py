@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -129,3 +130,36 @@ def test_markup_in_hostile_names_is_printed_literally(tmp_path: Path, indicators
     result = runner.invoke(network_app, ["check", str(path)])
     assert result.exit_code == 0
     assert "\\091bold\\093x." in result.output
+
+
+def test_a_capture_file_name_is_printed_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[").mkdir()
+    good = Path("[/b] [bold]x :warning:.pcap")  # in a folder named "["
+    good.write_bytes(fx.pcap([(fx.T0, fx.dns_query_frame("www.gov.uk"))]))
+    result = runner.invoke(network_app, ["check", str(good)])
+    assert result.exit_code == 0, result.exception
+    assert result.output.startswith("[/b] [bold]x :warning:.pcap: pcap, 1 packets")
+    bad = Path("[/b] [link=x]bad.pcap")
+    bad.write_bytes(b"garbage" * 10)
+    result = runner.invoke(network_app, ["check", str(bad)])
+    assert result.exit_code == 2, result.exception
+    assert "Cannot check [/b] [link=x]bad.pcap: this is not a pcap" in result.stderr
+
+
+def test_app_names_from_an_indicator_set_are_printed_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.digital.indicators import fixtures as indicator_fx
+
+    monkeypatch.chdir(tmp_path)
+    apps = copy.deepcopy(indicator_fx.APPS)
+    apps[0]["name"] = "[/b][i]Spy :cat:"  # its C2 domain is c2.spyone.example
+    Path("set.json").write_bytes(indicator_fx.snapshot(apps))
+    path = _capture(tmp_path, "c2.spyone.example")
+    result = runner.invoke(network_app, ["check", str(path), "--indicators", "set.json"])
+    assert result.exit_code == 0, result.exception
+    assert "│ [/b][i]Spy" in result.output  # the table cell
+    assert "used by [/b][i]Spy :cat: (dns-query: c2.spyone.example)" in result.output

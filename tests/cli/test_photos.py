@@ -109,3 +109,20 @@ def test_a_json_scan_loads_neither_scipy_nor_reverse_geocode_nor_django(tmp_path
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_file_names_that_look_like_rich_markup_are_printed_as_they_are(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    (source / "[").mkdir(parents=True)
+    (source / "[" / "b].jpg").write_bytes(fx.jpeg_with_gps())  # the path contains "[/b]"
+    (source / "[bold]x.jpg").write_bytes(fx.jpeg_with_gps())
+    wide = {"COLUMNS": "400"}  # no wrapping inside the table's cells
+    scanned = runner.invoke(app, ["photos", "scan", str(source), "--recursive"], env=wide)
+    assert scanned.exit_code == 0, scanned.output
+    assert str(source / "[bold]x.jpg") in scanned.output
+    assert str(source / "[" / "b].jpg") in scanned.output
+    out = tmp_path / "out"
+    cleaned = runner.invoke(app, ["photos", "clean", str(source), "--out", str(out)])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert f"cleaned: {source / '[' / 'b].jpg'} -> {out / '[' / 'b].jpg'}" in cleaned.output
+    assert f"cleaned: {source / '[bold]x.jpg'} -> {out / '[bold]x.jpg'}" in cleaned.output

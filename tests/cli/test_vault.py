@@ -69,3 +69,26 @@ def test_audit_verify_checks_every_custody_log(world: Any) -> None:
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
     assert "Custody log broken" in result.output
+
+
+def test_export_case_prints_the_bundle_path_literally(
+    world: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[").mkdir()
+    out = "[/b] [bold]bundle :warning:.zip"  # in a folder named "["
+    result = runner.invoke(
+        app,
+        ["export", "case", world.case.reference, "--out", out, "--by", world.alice.email,
+         "--reason", "for the officer in the case"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.exception
+    assert f"Wrote {out}: 1 exhibit(s)" in result.output
+    assert f"Check it with: courseline evidence verify {out}" in result.output
+    again = runner.invoke(
+        app,
+        ["export", "case", world.case.reference, "--out", out, "--by", world.alice.email,
+         "--reason", "x"],
+    )  # fmt: skip
+    assert again.exit_code == 2, again.exception
+    assert f"{out} exists already" in " ".join(again.output.split())

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from courseline.cli.conduct import conduct_app
 from courseline.cli.device import device_app, indicators_app
@@ -43,8 +44,11 @@ app.add_typer(evidence_app, name="evidence")
 app.add_typer(export_app, name="export")
 app.add_typer(keys_app, name="keys")
 
-out = Console()
-err = Console(stderr=True)
+# Names, references, paths and messages printed here can come from files, the database or the
+# command line: they are printed with markup=False or escape(), never read as Rich markup, and
+# emoji codes such as ":warning:" in them are left as they are.
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 def _django() -> None:
@@ -55,7 +59,7 @@ def _django() -> None:
     try:
         django.setup()
     except ImproperlyConfigured as exc:
-        err.print(f"[bold red]Configuration error:[/] {exc}")
+        err.print(f"[bold red]Configuration error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
 
@@ -74,7 +78,7 @@ def serve(
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    out.print(f"Courseline is serving at http://{host}:{port}/ (Ctrl+C to stop)")
+    out.print(f"Courseline is serving at http://{host}:{port}/ (Ctrl+C to stop)", markup=False)
     sys.stdout.flush()
     args = [
         sys.executable, "-m", "gunicorn", "courseline.web.wsgi:application",
@@ -106,7 +110,7 @@ def demo_seed() -> None:
         raise typer.Exit(2)
     call_command("migrate", interactive=False, verbosity=0)
     for reference in seed_demo():
-        out.print(f"case: {reference}", highlight=False)
+        out.print(f"case: {reference}", highlight=False, markup=False)
 
 
 @audit_app.command("verify")
@@ -121,15 +125,20 @@ def audit_verify() -> None:
     for item, custody in broken:
         assert custody.problem is not None
         err.print(
-            f"[bold red]Custody log broken[/] for {item.case.reference} at "
-            f"{custody.problem.label}: {custody.problem.reason}",
+            "[bold red]Custody log broken[/] "
+            + escape(
+                f"for {item.case.reference} at {custody.problem.label}: {custody.problem.reason}"
+            ),
             highlight=False,
         )
     report = verify()
     if report.problem is not None:
         err.print(
-            f"[bold red]Audit trail broken[/] at {report.problem.label}: {report.problem.reason}"
-            f" ({report.entries_checked} records verified before it)",
+            "[bold red]Audit trail broken[/] "
+            + escape(
+                f"at {report.problem.label}: {report.problem.reason}"
+                f" ({report.entries_checked} records verified before it)"
+            ),
             highlight=False,
         )
         raise typer.Exit(1)
@@ -162,10 +171,12 @@ def retention_run(
     due = cases_due_for_purge(timezone.now(), retention)
     for case in due:
         if dry_run:
-            out.print(f"would purge: {case.reference} (closed {case.closed_at:%Y-%m-%d})")
+            out.print(
+                f"would purge: {case.reference} (closed {case.closed_at:%Y-%m-%d})", markup=False
+            )
             continue
         result = do_purge_case(case, retention_days=retention)
-        out.print(f"purged: {result.reference} ({result.rows_deleted} rows)")
+        out.print(f"purged: {result.reference} ({result.rows_deleted} rows)", markup=False)
     verb = "would be purged" if dry_run else "purged"
     out.print(f"{len(due)} case(s) {verb}; retention period {retention} days.")
     if not dry_run:
@@ -211,12 +222,13 @@ def org_create(
     try:
         org = do_create_organisation(name, team or [], admin_email, admin_name, password)
     except SetupError as exc:
-        err.print(f"[bold red]Not created:[/] {exc}")
+        err.print(f"[bold red]Not created:[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
     teams = ", ".join(org.teams.values_list("name", flat=True)) or "none yet"
     out.print(
         f"Created {org.name} (teams: {teams}). {admin_email} can now sign in and will "
-        "be asked to set up two-factor sign-in."
+        "be asked to set up two-factor sign-in.",
+        markup=False,
     )
 
 

@@ -12,13 +12,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 conduct_app = typer.Typer(
     help="The stalking diary: suggest behaviours, analyse a course of conduct.",
     no_args_is_help=True,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+# Diary rows (who, what, where), file names and the reasons quoting them are printed with
+# markup=False or escape(): never read as Rich markup, emoji codes left as they are.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 @conduct_app.command("suggest")
@@ -41,7 +44,7 @@ def suggest_command(
         try:
             handle = stream or (file.open(encoding="utf-8") if file else sys.stdin)
         except OSError as exc:
-            err.print(f"Cannot read {file}: {exc.strerror}")
+            err.print(f"Cannot read {file}: {exc.strerror}", markup=False)
             raise typer.Exit(2) from None
         lines = list(handle)
     for number, line in enumerate(lines, start=1):
@@ -89,34 +92,45 @@ def _jsonable(value: Any) -> Any:
 
 
 def _text_report(result: Any) -> None:
-    out.print(f"[bold]Course of conduct under the law of {result.jurisdiction_name}[/]")
-    out.print(result.disclaimer, highlight=False)
+    out.print(f"[bold]Course of conduct under the law of {escape(result.jurisdiction_name)}[/]")
+    out.print(result.disclaimer, highlight=False, markup=False)
     for group in result.perpetrators:
         course = group.course
         out.print(
-            f"\n[bold]{group.label}[/]: {course.occasions} occasion(s), "
+            # The label names the person as written in the diary's "who" column.
+            f"\n[bold]{escape(group.label)}[/]: {course.occasions} occasion(s), "
             f"{course.first} to {course.last} ({course.span_days} days)",
             highlight=False,
         )
         for signal in group.escalation:
-            out.print(f"  escalation: {signal.title}: {signal.reason}", highlight=False)
+            out.print(
+                f"  escalation: {signal.title}: {signal.reason}", highlight=False, markup=False
+            )
         for offence in group.offences:
             met = "met" if offence.course_of_conduct_met else "not met"
             out.print(
                 f"  {offence.title} ({offence.section}), confidence {offence.confidence}: "
                 f"course-of-conduct rule {met}; overall {offence.overall}",
                 highlight=False,
+                markup=False,
             )
             for element in offence.elements:
                 ids = ", ".join(element.incident_ids) or "-"
+                # markup=False also keeps "[incidents: …]", which Rich took for a tag and dropped.
                 out.print(
-                    f"    - {element.status}: {element.test} [incidents: {ids}]", highlight=False
+                    f"    - {element.status}: {element.test} [incidents: {ids}]",
+                    highlight=False,
+                    markup=False,
                 )
         for limit in group.time_limits:
             if limit.status != "none":
-                out.print(f"  time limit {limit.status}: {limit.message}", highlight=False)
+                out.print(
+                    f"  time limit {limit.status}: {limit.message}", highlight=False, markup=False
+                )
         for indicator in group.four:
-            out.print(f"  FOUR {indicator.label}: {indicator.status}", highlight=False)
+            out.print(
+                f"  FOUR {indicator.label}: {indicator.status}", highlight=False, markup=False
+            )
 
 
 @conduct_app.command("analyse")
@@ -140,20 +154,25 @@ def analyse_command(
     from courseline.law.model import IncidentRecord
 
     if jurisdiction not in JURISDICTION_KEYS:
-        err.print(f"Unknown jurisdiction {jurisdiction!r}: use {', '.join(JURISDICTION_KEYS)}")
+        err.print(
+            f"Unknown jurisdiction {jurisdiction!r}: use {', '.join(JURISDICTION_KEYS)}",
+            markup=False,
+        )
         raise typer.Exit(2)
     try:
         table = diary.read_table(diary_file.read_bytes(), diary_file.name)
     except OSError as exc:
-        err.print(f"Cannot read {diary_file}: {exc.strerror}")
+        err.print(f"Cannot read {diary_file}: {exc.strerror}", markup=False)
         raise typer.Exit(2) from None
     except diary.DiaryError as exc:
-        err.print(f"{diary_file}: {exc}")
+        err.print(f"{diary_file}: {exc}", markup=False)
         raise typer.Exit(1) from None
     result = diary.parse_rows(table, diary.guess_mapping(table.headers))
     if not result.ok:
         for problem in result.errors:
-            err.print(f"{diary_file}: row {problem.row}: {problem.reason}", highlight=False)
+            err.print(
+                f"{diary_file}: row {problem.row}: {problem.reason}", highlight=False, markup=False
+            )
         raise typer.Exit(1)
     records = [
         IncidentRecord(

@@ -21,8 +21,10 @@ device_app = typer.Typer(
 indicators_app = typer.Typer(
     help="The stalkerware, watchware and dual-use app indicator set.", no_args_is_help=True
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+# Paths, device data, app and package names and indicator-set fields are escape()d (or Text in
+# tables), never read as Rich markup; emoji codes such as ":warning:" in them are left as they are.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -223,7 +225,7 @@ def _print_report(report: Any) -> None:
         style = SEVERITY_STYLE[finding.severity.value]
         out.print(
             f"[{style}]{finding.severity.value.upper()}[/] {escape(finding.title)} "
-            f"[dim](confidence {finding.confidence.value}; {finding.check})[/]"
+            f"[dim](confidence {finding.confidence.value}; {escape(finding.check)})[/]"
         )
         out.print(f"  What it means: {escape(finding.meaning)}")
         out.print(f"  What it does not mean: {escape(finding.not_meaning)}")
@@ -310,6 +312,7 @@ def info_command(
         )
         out.print(f"    {escape(source.attribution)}")
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(
         "set",
@@ -324,7 +327,7 @@ def info_command(
     )
     for label, row in counts.items():
         table.add_row(
-            label,
+            Text(label),  # named after the set's sources: a set file may come from anywhere
             *(
                 str(row[key])
                 for key in (

@@ -16,8 +16,10 @@ evidence_app = typer.Typer(
     help="Evidence bundles: check that every file is the one the manifest lists.",
     no_args_is_help=True,
 )
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+# Paths, manifest fields and file names inside the zip are escape()d, never read as Rich markup;
+# emoji codes such as ":warning:" in them are left as they are.
+out = Console(soft_wrap=True, highlight=False, emoji=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 MEANING = (
     "Matching hashes show the files are the ones listed when the bundle was made. They do not "

@@ -11,13 +11,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 network_app = typer.Typer(
     help="Network captures: look for traffic to stalkerware and watchware servers.",
     no_args_is_help=True,
 )
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Everything read from a capture or an indicator set is printed with markup=False or as Text,
+# never read as Rich markup; emoji codes such as ":warning:" in it are left as they are.
+out = Console(soft_wrap=True, highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 @network_app.callback()
@@ -86,9 +89,11 @@ def _print_hits(title: str, hits: Any) -> None:
     for hit in hits:
         clients = ", ".join(hit.clients) + (f" (+{hit.more_clients})" if hit.more_clients else "")
         value = hit.value + (f" (resolved from {hit.via})" if hit.via else "")
+        # Text, not str: app names come from the indicator set, names and addresses from the
+        # capture; a cell given as str would be read as markup.
         table.add_row(
-            f"{hit.app} ({hit.app_kind})", hit.seen_as.value, value, str(hit.count), _when(hit),
-            clients,
+            Text(f"{hit.app} ({hit.app_kind})"), hit.seen_as.value, Text(value), str(hit.count),
+            _when(hit), Text(clients),
         )  # fmt: skip
     out.print(table, markup=False)
 

@@ -14,8 +14,10 @@ from rich.console import Console
 photos_app = typer.Typer(
     help="Photo and video location privacy: scan what files reveal.", no_args_is_help=True
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
+# File names, paths and errors quoting them are printed as Text, with markup=False or as plain
+# lines: never read as Rich markup; emoji codes such as ":warning:" in them are left as they are.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 
 class Format(StrEnum):
@@ -67,6 +69,7 @@ def scan_command(
         return
     summary = summary_json(scans, places)
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("File", "Format", "Location", "Found in", "Taken", title="Photos and videos")
     for scan in scans:
@@ -74,12 +77,14 @@ def scan_command(
         kinds = ", ".join(sorted({s.kind.value for s in scan.sources}))
         taken = scan.taken_at.isoformat(sep=" ") if scan.taken_at else ""
         found = kinds or (f"error: {scan.error.message}" if scan.error else "nothing")
-        table.add_row(scan.path, scan.format or "?", where, found, taken)
+        # Text(), not str: a file name such as "[/b].jpg" is shown as it is, never read as markup.
+        table.add_row(Text(scan.path), scan.format or "?", where, Text(found), taken)
     out.print(table)
     for place in places:
         likely = f" (may be {place.likely}: {place.reason})" if place.likely else ""
         town = f" near {place.nearest_town}" if place.nearest_town else ""
-        out.print(f"Place {place.lat:.5f}, {place.lon:.5f}{town}: {place.count} photo(s){likely}")
+        text = f"Place {place.lat:.5f}, {place.lon:.5f}{town}: {place.count} photo(s){likely}"
+        out.print(text, markup=False)
     out.print(
         f"{summary['files']} files, {summary['with_location']} reveal a location, "
         f"{summary['errors']} could not be read, {summary['places']} place(s)."
@@ -158,12 +163,14 @@ def clean_command(
     for (original, temporary), result in zip(tasks, results, strict=True):
         if in_place and result.output:
             os.replace(temporary, original)
+        # Plain lines, not Rich: file names are printed as they are (never read as markup), and
+        # a camera roll of thousands of files is not slowed down by rendering.
         if result.refused:
             refused += 1
-            out.print(f"refused: {original}: {result.refused}", highlight=False)
+            sys.stdout.write(f"refused: {original}: {result.refused}\n")
         else:
             removed = ", ".join(result.removed) or "nothing to remove"
             where = original if in_place else result.output
-            out.print(f"cleaned: {original} -> {where} ({removed})", highlight=False)
+            sys.stdout.write(f"cleaned: {original} -> {where} ({removed})\n")
     if refused:
         raise typer.Exit(1)

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from courseline.risk.instruments import ScoreResult
@@ -18,8 +20,10 @@ risk_app = typer.Typer(
     help="Risk checklists in our own words: list them, score answers.",
     no_args_is_help=True,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Answer files, their paths and messages quoting them are printed with markup=False; instrument
+# text is escape()d or Text. Emoji codes such as ":warning:" are left as they are.
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 class OutputFormat(StrEnum):
@@ -44,8 +48,8 @@ def list_command(
     table = Table("Key", "Title", "Audience", "Items")
     for instrument in instruments:
         table.add_row(
-            instrument.key,
-            instrument.title,
+            Text(instrument.key),
+            Text(instrument.title),
             instrument.audience.value,
             str(len(instrument.items)),
         )
@@ -87,10 +91,13 @@ def score_command(
     if output is OutputFormat.JSON:
         typer.echo(json.dumps(_result_json(result), indent=2, ensure_ascii=False))
         return
-    out.print(f"[bold]{instrument.title}[/] (version {instrument.version})", highlight=False)
+    out.print(
+        f"[bold]{escape(instrument.title)}[/] (version {escape(str(instrument.version))})",
+        highlight=False,
+    )
     out.print(f"Score: {result.score} of {result.max_score}", highlight=False)
-    out.print(f"Band: {result.band.label}", highlight=False)
-    out.print(result.meaning, highlight=False)
+    out.print(f"Band: {result.band.label}", highlight=False, markup=False)
+    out.print(result.meaning, highlight=False, markup=False)
     _print_list("Critical items answered yes", result.critical_present)
     _print_list("Referral prompts (for you to decide)", [p.text for p in result.referral_prompts])
     _print_list(
@@ -102,7 +109,7 @@ def score_command(
     )
     _print_list("Not sure", result.unsure_items)
     _print_list("Not answered", result.not_answered)
-    out.print(f"\n[italic]{result.not_meaning}[/]", highlight=False)
+    out.print(f"\n[italic]{escape(result.not_meaning)}[/]", highlight=False)
 
 
 def _fail(message: str) -> NoReturn:

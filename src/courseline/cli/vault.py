@@ -11,8 +11,10 @@ from rich.console import Console
 
 keys_app = typer.Typer(help="The evidence encryption key.", no_args_is_help=True)
 export_app = typer.Typer(help="Exporting a case's evidence bundle.", no_args_is_help=True)
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, highlight=False)
+# References, e-mails, paths, key ids and error messages are printed with markup=False: never
+# read as Rich markup. Emoji codes such as ":warning:" in them are left as they are.
+out = Console(soft_wrap=True, highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 class Copies(StrEnum):
@@ -50,15 +52,16 @@ def keys_rotate(
 
     result = do_rotate_keys(dry_run=dry_run)
     for key_id, count in sorted(result.by_old_key.items()):
-        out.print(f"{count} record(s) wrapped by older key {key_id}")
+        out.print(f"{count} record(s) wrapped by older key {key_id}", markup=False)
     for problem in result.failed:
-        err.print(f"not re-wrapped: {problem}")
+        err.print(f"not re-wrapped: {problem}", markup=False)
     if dry_run:
         out.print(f"Dry run: {sum(result.by_old_key.values())} record(s) would be re-wrapped.")
     else:
         out.print(
             f"Re-wrapped {result.rewrapped} record(s) with key {result.current_key_id}; "
-            f"{result.already_current} already used it."
+            f"{result.already_current} already used it.",
+            markup=False,
         )
     if result.failed:
         raise typer.Exit(1)
@@ -96,10 +99,10 @@ def export_case_command(
             raise Http404
         case = get_case_for_user(user, reference)
     except Http404:
-        err.print(f"{by} cannot see a case {reference} (or there is no such case).")
+        err.print(f"{by} cannot see a case {reference} (or there is no such case).", markup=False)
         raise typer.Exit(2) from None
     if out_path.exists():
-        err.print(f"{out_path} exists already; choose another file name.")
+        err.print(f"{out_path} exists already; choose another file name.", markup=False)
         raise typer.Exit(2)
     chosen = STRIPPED if copies is Copies.STRIPPED else ORIGINALS
     try:
@@ -107,11 +110,11 @@ def export_case_command(
             case, user, out_path, copies=chosen, reason=reason, prepared_for=prepared_for
         )
     except BundleError as exc:
-        err.print(f"Not exported: {exc}")
+        err.print(f"Not exported: {exc}", markup=False)
         raise typer.Exit(1) from None
-    out.print(f"Wrote {out_path}: {len(done.included)} exhibit(s), {chosen}.")
+    out.print(f"Wrote {out_path}: {len(done.included)} exhibit(s), {chosen}.", markup=False)
     if done.withheld:
         refs = ", ".join(i.exhibit_ref for i in done.withheld)
-        out.print(f"Left out (location could not be removed): {refs}")
+        out.print(f"Left out (location could not be removed): {refs}", markup=False)
     out.print(f"Manifest SHA-256: {done.bundle.manifest_sha256}")
-    out.print(f"Check it with: courseline evidence verify {out_path}")
+    out.print(f"Check it with: courseline evidence verify {out_path}", markup=False)
