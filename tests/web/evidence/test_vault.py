@@ -205,6 +205,58 @@ def test_exporting_a_bundle_logs_it_and_the_bundle_verifies(
     assert "is admissible" not in text.lower() and "court admissible" not in text.lower()
 
 
+def _damage(storage_name: str) -> None:
+    """Flip one byte of a stored (encrypted) body, as a failing disk or a tamperer would."""
+    path = Path(settings.EVIDENCE_DIR) / storage_name
+    body = bytearray(path.read_bytes())
+    body[-20] ^= 0x01
+    path.write_bytes(bytes(body))
+
+
+def _custody(item: EvidenceItem) -> list[str]:
+    return list(
+        CustodyEvent.objects.filter(item=item).order_by("seq").values_list("action", flat=True)
+    )
+
+
+def test_a_damaged_stored_file_is_not_downloaded_and_not_logged_as_downloaded(
+    world: Any, client: Any
+) -> None:
+    sign_in(client, world.alice)
+    item = world.evidence
+    _damage(item.storage_name)
+    before = _custody(item)
+    response = client.post(
+        _url("evidence:download", world, item_id=item.pk),
+        {"copy": "original", "reason": "for PC Khan"},
+        follow=True,
+    )
+    assert response.status_code == 200 and not response.streaming
+    assert "Not downloaded. A stored file failed its integrity check" in response.content.decode()
+    after = _custody(item)
+    assert "downloaded" not in after and after[: len(before)] == before  # only "viewed" added
+    failure = AuditEvent.objects.get(action="evidence.download_failed")
+    assert failure.detail == {"cause": "integrity"} and failure.object_id == item.pk
+
+
+def test_a_bundle_with_a_damaged_stored_file_is_not_made_or_logged(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    _damage(world.evidence.storage_name)
+    response = client.post(
+        _url("evidence:export", world),
+        {"copies": "originals", "reason": "for the CPS"},
+        follow=True,
+    )
+    assert response.status_code == 200 and not response.streaming
+    assert "The bundle was not made. A stored file failed its integrity check" in (
+        response.content.decode()
+    )
+    assert not BundleExport.objects.exists()
+    assert "exported" not in _custody(world.evidence)
+    assert AuditEvent.objects.filter(action="evidence.export_failed").count() == 1
+    assert not AuditEvent.objects.filter(action="evidence.bundle_exported").exists()
+
+
 def test_a_location_free_bundle_carries_the_stripped_copy(
     world: Any, client: Any, tmp_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from courseline.evidence.chain import (
     entry_hash,
     verify_chain,
 )
-from courseline.evidence.crypto import DecryptingReader, encrypt_stream
+from courseline.evidence.crypto import DecryptingReader, EvidenceError, encrypt_stream
 from courseline.evidence.derive import inspect_original, not_inspected
 from courseline.evidence.exhibits import initials_from_name, next_exhibit_ref
 from courseline.evidence.store import new_object_name
@@ -119,6 +119,15 @@ class _Stored:
                 vault().delete(name)
 
 
+def _plain_chunks(storage_name: str, wrapped_key: bytes) -> Iterator[bytes]:
+    """The stored body, decrypted and authenticated chunk by chunk (``EvidenceError`` if any
+    part fails its check, ``OSError`` if it cannot be read)."""
+    with vault().open(storage_name) as body:
+        reader = DecryptingReader(body, wrapped_key, keyring())
+        while chunk := reader.read(_COPY):
+            yield chunk
+
+
 def _read_back(storage_name: str, wrapped_key: bytes, target: Path) -> tuple[str, int, bool]:
     """Decrypt the stored body end to end and hash it (proving it reads back as received).
 
@@ -128,19 +137,51 @@ def _read_back(storage_name: str, wrapped_key: bytes, target: Path) -> tuple[str
     digest, size = hashlib.sha256(), 0
     out = None
     try:
-        with vault().open(storage_name) as body:
-            reader = DecryptingReader(body, wrapped_key, keyring())
-            while chunk := reader.read(_COPY):
-                if size == 0 and sniff(chunk[:16]) is not None:
-                    out = open(target, "xb")  # noqa: SIM115 - closed below
-                digest.update(chunk)
-                size += len(chunk)
-                if out is not None:
-                    out.write(chunk)
+        for chunk in _plain_chunks(storage_name, wrapped_key):
+            if size == 0 and sniff(chunk[:16]) is not None:
+                out = open(target, "xb")  # noqa: SIM115 - closed below
+            digest.update(chunk)
+            size += len(chunk)
+            if out is not None:
+                out.write(chunk)
     finally:
         if out is not None:
             out.close()
     return digest.hexdigest(), size, out is not None
+
+
+def stored_body_intact(storage_name: str, wrapped_key: bytes, sha256: str, size: int) -> bool:
+    """Whether the stored body still decrypts, end to end, to exactly the bytes recorded on
+    intake (same SHA-256 and size). Checked before a download is served and logged."""
+    digest, seen = hashlib.sha256(), 0
+    try:
+        for chunk in _plain_chunks(storage_name, wrapped_key):
+            digest.update(chunk)
+            seen += len(chunk)
+    except (EvidenceError, OSError):
+        return False
+    return seen == size and digest.hexdigest() == sha256
+
+
+def record_failure(
+    request: HttpRequest | None,
+    actor: User,
+    case: Case,
+    item: EvidenceItem | None,
+    operation: str,
+    cause: str,
+) -> None:
+    """Audit a download or export that was stopped before anything was sent (``cause``:
+    ``integrity``, a stored file that no longer decrypts to what was received, or ``storage``,
+    one that could not be read or written). Not a custody entry: nothing left the vault."""
+    record(
+        f"evidence.{operation}_failed",
+        request=request,
+        actor=actor,
+        case=case,
+        obj=item,
+        detail={"cause": cause},
+    )
 
 
 def _store_plain(path: Path, stored: _Stored) -> tuple[str, Any]:

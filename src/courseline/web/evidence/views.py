@@ -47,6 +47,7 @@ from courseline.web.evidence.forms import (
 from courseline.web.evidence.models import (
     BundleExport,
     CustodyAction,
+    DerivedCopy,
     DerivedKind,
     EvidenceItem,
     EvidenceSource,
@@ -196,6 +197,19 @@ def evidence_detail(request: AuthedRequest, reference: str, item_id: int) -> Htt
     return render(request, "evidence/detail.html", context)
 
 
+STORAGE_FAILED = (
+    "A stored file could not be read, or the bundle could not be written. Nothing was exported. "
+    "Try again, or tell your administrator."
+)
+INTEGRITY_FAILED = (
+    "A stored file failed its integrity check: it could not be read, or it no longer decrypts "
+    "to the bytes that were received. Nothing was sent, and nothing was logged as sent. Tell "
+    "your administrator, who can restore it from a backup; keep any other copy you hold."
+)
+
+_FAILED = {"integrity": INTEGRITY_FAILED, "storage": STORAGE_FAILED}
+
+
 class _Closing:
     """Iterate a decrypting reader in chunks and close the stored body at the end."""
 
@@ -225,9 +239,17 @@ def evidence_download(request: AuthedRequest, reference: str, item_id: int) -> H
         if copy is None:
             messages.error(request, "There is no copy without location for this exhibit")
             return redirect("evidence:detail", reference=case.reference, item_id=item.pk)
-        storage_name, wrapped, size = copy.storage_name, bytes(copy.wrapped_key), copy.size
+        stored: EvidenceItem | DerivedCopy = copy
     else:
-        storage_name, wrapped, size = item.storage_name, bytes(item.wrapped_key), item.size
+        stored = item
+    storage_name, wrapped = stored.storage_name, bytes(stored.wrapped_key)
+    size, digest = stored.size, stored.sha256
+    # Checked end to end before anything is logged or sent: a damaged stored file gives a clear
+    # message, and the custody log never records a download that could not be served whole.
+    if not actions.stored_body_intact(storage_name, wrapped, digest, size):
+        actions.record_failure(request, request.user, case, item, "download", "integrity")
+        messages.error(request, f"Not downloaded. {INTEGRITY_FAILED}")
+        return redirect("evidence:detail", reference=case.reference, item_id=item.pk)
     reader = DecryptingReader(vault().open(storage_name), wrapped, keyring())
     actions.do_record_custody(
         request, request.user, item, CustodyAction.DOWNLOADED, form.cleaned_data["reason"],
@@ -291,11 +313,20 @@ def bundle_export(request: AuthedRequest, reference: str) -> HttpResponseBase:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
             prefix="courseline-bundle-", suffix=".zip", dir=work_dir()
         )
-        done = export_case(
-            case, request.user, Path(handle.name), copies=form.cleaned_data["copies"],
-            reason=form.cleaned_data["reason"], prepared_for=form.cleaned_data["prepared_for"],
-            request=request,
-        )  # fmt: skip
+        try:
+            done = export_case(
+                case, request.user, Path(handle.name), copies=form.cleaned_data["copies"],
+                reason=form.cleaned_data["reason"], prepared_for=form.cleaned_data["prepared_for"],
+                request=request,
+            )  # fmt: skip
+        except (EvidenceError, OSError) as exc:
+            # The partial zip is deleted, and nothing is recorded as exported: export_case logs
+            # the export only once the whole bundle is written.
+            handle.close()
+            cause = "integrity" if isinstance(exc, EvidenceError) else "storage"
+            actions.record_failure(request, request.user, case, None, "export", cause)
+            messages.error(request, f"The bundle was not made. {_FAILED[cause]}")
+            return redirect("evidence:export", reference=case.reference)
         stamp = timezone.localtime(done.record.created_at).strftime("%Y%m%d-%H%M")
         body = open(handle.name, "rb")  # noqa: SIM115 - FileResponse closes it
         handle.close()  # the open file stays readable after the name is removed
