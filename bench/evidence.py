@@ -1,5 +1,6 @@
-"""Evidence vault benchmark: upload throughput for a 1 GB file, and bundle export time for a
-case with 500 incidents and 200 exhibits, each against a plain-tools baseline in the same run.
+"""Evidence vault benchmark: upload and download throughput for a 1 GB file, and bundle export
+time for a case with 500 incidents and 200 exhibits, each against a plain-tools baseline in the
+same run.
 
 Run with ``make bench`` (or ``COURSELINE_ENVIRONMENT=development .venv/bin/python
 bench/evidence.py --help``). Everything runs on this machine in a temporary data directory
@@ -9,7 +10,11 @@ with its own SQLite database; all data is generated and fictional.
    (session, 2FA, CSRF, the encrypting upload handler, the intake action: hash while
    streaming, encrypt, store, read back and check, record). Baseline: ``sha256sum`` then
    ``cp`` of the same file (hash and copy, no encryption). Prints MB/s and the ratio.
-2. **Export**: a case with 500 incidents and 200 exhibits of 256 KiB is exported with
+2. **Download** of the same item through the same stack: the stored body is decrypted and
+   hashed end to end against its record before anything is sent or logged, then decrypted
+   again as it streams. Baseline: ``sha256sum`` then ``cat`` of the plain file. Prints MB/s,
+   the time to the first byte (the integrity check) and the ratio.
+3. **Export**: a case with 500 incidents and 200 exhibits of 256 KiB is exported with
    ``courseline.web.evidence.export.export_case`` (PDF chronology, manifests, every file
    decrypted and re-hashed into the zip), then verified with ``verify_bundle``. Baseline:
    ``zip -0 -q`` of the 200 plain files. Prints seconds and the ratio.
@@ -119,12 +124,11 @@ def _session_cookies(user: object) -> str:
     )
 
 
-def bench_upload(work: Path, size_mb: int) -> dict[str, object]:
+def bench_upload(work: Path, size_mb: int, user: object, case: object) -> dict[str, object]:
     from django.core.handlers.wsgi import WSGIHandler
 
     from courseline.web.evidence.models import EvidenceItem
 
-    user, case = _world("upload", "Bench Worker")
     source = work / "upload.bin"
     with open(source, "wb") as out:
         for _ in range(size_mb):
@@ -161,6 +165,53 @@ def bench_upload(work: Path, size_mb: int) -> dict[str, object]:
         "mb_per_s": round(item.size / 1e6 / ours, 1),
         "hash_matches_sha256sum": digest == item.sha256,
         "baseline_sha256sum_plus_cp_seconds": round(baseline, 2),
+        "ratio_to_baseline": round(ours / baseline, 2),
+    }
+
+
+def bench_download(work: Path, user: object, case: object) -> dict[str, object]:
+    """Download the uploaded item through the web stack: the stored body is first decrypted
+    and hashed end to end against its record (the integrity check), then decrypted again as
+    it streams. Baseline: ``sha256sum`` then ``cat`` of the plain file."""
+    import hashlib
+    from urllib.parse import urlencode
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from courseline.web.evidence.models import EvidenceItem
+
+    item = EvidenceItem.objects.get(title="Bench upload")
+    body = urlencode({"csrfmiddlewaretoken": "b" * 32, "copy": "original", "reason": "bench"})
+    path = f"/cases/{case.reference}/evidence/{item.pk}/download/"  # type: ignore[attr-defined]
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": path, "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80", "HTTP_HOST": "localhost", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body.encode()), "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "HTTP_COOKIE": _session_cookies(user), "wsgi.errors": sys.stderr,
+        "REMOTE_ADDR": "127.0.0.1", "SCRIPT_NAME": "",
+    }  # fmt: skip
+    status: list[str] = []
+    digest, received = hashlib.sha256(), 0
+    start = time.perf_counter()
+    result = WSGIHandler()(environ, lambda s, h, *a: status.append(s))
+    first_byte = None
+    for chunk in result:
+        if first_byte is None and chunk:
+            first_byte = time.perf_counter() - start
+        digest.update(chunk)
+        received += len(chunk)
+    ours = time.perf_counter() - start
+    plain = work / "upload.bin"
+    baseline = _timed(["sha256sum", str(plain)]) + _timed(["cat", str(plain)])
+    return {
+        "status": status[0] if status else None,
+        "bytes": received,
+        "seconds": round(ours, 2),
+        "first_byte_seconds": round(first_byte or ours, 2),
+        "mb_per_s": round(received / 1e6 / ours, 1),
+        "matches_record": digest.hexdigest() == item.sha256 and received == item.size,
+        "baseline_sha256sum_plus_cat_seconds": round(baseline, 2),
         "ratio_to_baseline": round(ours / baseline, 2),
     }
 
@@ -233,7 +284,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="courseline-bench-evidence-"))
     try:
         _setup(work / "data")
-        upload = bench_upload(work, args.upload_mb)
+        user, case = _world("upload", "Bench Worker")
+        upload = bench_upload(work, args.upload_mb, user, case)
+        download = bench_download(work, user, case)
         export = bench_export(work, args.incidents, args.items, args.item_kb)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -245,6 +298,14 @@ def main() -> int:
         f"hash matches sha256sum: {upload['hash_matches_sha256sum']}"
     )
     print(
+        f"Download of the same file through the web stack: {download['seconds']} s "
+        f"({download['mb_per_s']} MB/s; first byte after {download['first_byte_seconds']} s, "
+        f"the integrity check); sha256sum + cat: "
+        f"{download['baseline_sha256sum_plus_cat_seconds']} s; "
+        f"ratio {download['ratio_to_baseline']}x; bytes match the record: "
+        f"{download['matches_record']}"
+    )
+    print(
         f"Export of a case with {export['incidents']} incidents and {export['items']} "
         f"exhibits ({export['item_kib']} KiB each): {export['export_seconds']} s "
         f"({export['bundle_bytes']:,} bytes); verify {export['verify_seconds']} s, "
@@ -252,8 +313,16 @@ def main() -> int:
         f"{export['baseline_zip_seconds']} s; ratio {export['ratio_to_zip']}x"
     )
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps({"upload": upload, "export": export}, indent=2) + "\n")
-    ok = upload["status"] == "302 Found" and upload["hash_matches_sha256sum"] and export["verified"]
+    args.results.write_text(
+        json.dumps({"upload": upload, "download": download, "export": export}, indent=2) + "\n"
+    )
+    ok = (
+        upload["status"] == "302 Found"
+        and upload["hash_matches_sha256sum"]
+        and download["status"] == "200 OK"
+        and download["matches_record"]
+        and export["verified"]
+    )
     return 0 if ok else 1
 
 
