@@ -5,7 +5,6 @@ apps and risky settings, and manage the indicator set. A thin shell over
 from __future__ import annotations
 
 import json
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from courseline.cli.paths import data_dir
 
 device_app = typer.Typer(
     help="Check an Android phone or iPhone for stalkerware, monitoring apps and risky settings.",
@@ -40,10 +41,6 @@ class Format(StrEnum):
     JSON = "json"
 
 
-def _data_dir() -> Path:
-    return Path(os.environ.get("COURSELINE_DATA_DIR") or "var")
-
-
 def _fail(message: str, code: int = 2) -> typer.Exit:
     err.print(f"[bold red]Error:[/] {escape(message)}")
     return typer.Exit(code)
@@ -66,15 +63,15 @@ def _parse_answers(answers: list[str]) -> list[Any]:
 
 def _acquire(
     consent: Any,
-    adb_serial: str | None,
+    serial: str | None,
     adb: bool,
     androidqf: Path | None,
     bugreport: Path | None,
     packages: Path | None,
     ios_backup: Path | None,
     ios_usb: bool,
-    serial: str | None,
 ) -> Any:
+    """Read the one source the caller chose (it has already checked there is exactly one)."""
     from courseline.digital.devices.sources import (
         adb as adb_source,
     )
@@ -95,7 +92,7 @@ def _acquire(
     )
 
     if adb:
-        return adb_source.read_adb(consent, serial=adb_serial)
+        return adb_source.read_adb(consent, serial=serial)
     if androidqf is not None:
         return aqf.read_androidqf(androidqf)
     if bugreport is not None:
@@ -104,11 +101,8 @@ def _acquire(
         return plist.read_package_list(packages)
     if ios_backup is not None:
         return backup.read_ios_backup(ios_backup)
-    if ios_usb:
-        return usb.read_ios_usb(consent, serial=serial)
-    raise _fail(
-        "choose one source: --adb, --androidqf, --bugreport, --packages, --ios-backup or --ios-usb"
-    )
+    assert ios_usb
+    return usb.read_ios_usb(consent, serial=serial)
 
 
 @device_app.command("check")
@@ -184,9 +178,9 @@ def check_command(
     answers = _parse_answers(answer or [])
     try:
         consent = Consent(owner=consent_owner, consultant=consultant)
-        indicator_set = load(indicators, data_dir=_data_dir())
+        indicator_set = load(indicators, data_dir=data_dir())
         acquisition = _acquire(
-            consent, serial, adb, androidqf, bugreport, packages, ios_backup, ios_usb, serial
+            consent, serial, adb, androidqf, bugreport, packages, ios_backup, ios_usb
         )
     except (SourceError, ConsentError, IndicatorError) as problem:
         raise _fail(str(problem)) from None
@@ -274,15 +268,15 @@ def info_command(
     """Show the active indicator set: version, sources, licences and counts."""
     from courseline.digital.indicators import IndicatorError, active_path, load
 
-    data_dir = _data_dir()
+    folder = data_dir()
     try:
-        indicator_set = load(path, data_dir=data_dir)
+        indicator_set = load(path, data_dir=folder)
     except IndicatorError as problem:
         raise _fail(str(problem)) from None
     where = (
         str(path)
         if path
-        else (str(active_path(data_dir)) if active_path(data_dir).is_file() else "packaged")
+        else (str(active_path(folder)) if active_path(folder).is_file() else "packaged")
     )
     counts = indicator_set.counts()
     if output_format is Format.JSON:
@@ -359,7 +353,7 @@ def update_command(
 
     target: str | Path = source if "://" in source else Path(source)
     try:
-        new = update(target, _data_dir(), expected_sha256=sha256)
+        new = update(target, data_dir(), expected_sha256=sha256)
     except IndicatorError as problem:
         raise _fail(f"{problem} (the previous indicator set is still active)") from None
     total = sum(row["apps"] for row in new.counts().values())

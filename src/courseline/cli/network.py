@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.text import Text
+
+from courseline.cli.paths import data_dir
 
 network_app = typer.Typer(
     help="Network captures: look for traffic to stalkerware and watchware servers.",
@@ -37,9 +38,8 @@ def _watchlist(indicators: Path | None) -> Any:
     from courseline.digital.indicators import IndicatorError
     from courseline.digital.network import default_watchlist
 
-    data_dir = os.environ.get("COURSELINE_DATA_DIR")
     try:
-        return default_watchlist(indicators, data_dir=Path(data_dir) if data_dir else None)
+        return default_watchlist(indicators, data_dir=data_dir())
     except IndicatorError as exc:
         err.print(f"Cannot load the indicator set: {exc}", markup=False)
         raise typer.Exit(2) from None
@@ -154,16 +154,41 @@ def check_command(
     list_domains: Annotated[
         bool, typer.Option("--list-domains", help="Also list every DNS query name with its count.")
     ] = False,
+    consent_owner: Annotated[
+        str | None,
+        typer.Option(
+            "--consent",
+            metavar="OWNER",
+            help="Name of the owner of the device whose traffic was captured, who is present "
+            "and agrees to the check (required).",
+        ),
+    ] = None,
+    consultant: Annotated[
+        str | None, typer.Option(help="Who is carrying out the check (recorded).")
+    ] = None,
 ) -> None:
     """Look for DNS lookups, TLS server names, HTTP hosts and addresses of stalkerware and
     watchware servers (C2) in a capture; vendor websites are listed apart, as a lower category.
 
     The file is only read, in constant memory. A capture cut short inside its last packet is
-    checked up to that point, with a warning. Exit status: 0 when the capture was read (with or
-    without hits), 2 when it or the indicator set cannot be read.
+    checked up to that point, with a warning. Refuses to run without --consent: a capture is
+    someone's traffic, so only check one made from a device in its owner's hands. Exit status:
+    0 when the capture was read (with or without hits), 2 when it or the indicator set cannot
+    be read or consent is missing.
     """
+    from courseline.digital.devices import ConsentError
+    from courseline.digital.devices.consent import Consent
     from courseline.digital.network import CaptureError, report_json
 
+    try:
+        consent = Consent(owner=consent_owner or "", consultant=consultant)
+    except ConsentError:
+        err.print(
+            'A network check needs the owner\'s consent: give --consent "NAME" with the name of '
+            "the owner of the device whose traffic was captured, who must be present and agree.",
+            markup=False,
+        )
+        raise typer.Exit(2) from None
     watchlist = _watchlist(indicators)
     try:
         report = _run(capture, watchlist, list_domains)
@@ -171,8 +196,10 @@ def check_command(
         err.print(f"Cannot check {capture}: {exc}", markup=False)
         raise typer.Exit(2) from None
     if output is Format.JSON:
-        sys.stdout.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+        document = {**report_json(report), "consent": consent.to_json()}
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
         for warning in report.summary.warnings:
             err.print(f"Warning: {warning}", markup=False)
         return
     _print_text(report)
+    out.print(f"Consent: {consent.owner}, {consent.recorded_at.isoformat()}", markup=False)
