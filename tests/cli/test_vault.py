@@ -92,3 +92,27 @@ def test_export_case_prints_the_bundle_path_literally(
     )  # fmt: skip
     assert again.exit_code == 2, again.exception
     assert f"{out} exists already" in " ".join(again.output.split())
+
+
+def test_export_case_with_a_damaged_stored_file_fails_cleanly_and_is_audited(
+    world: Any, tmp_path: Path, settings: Any
+) -> None:
+    from courseline.web.audit.models import AuditEvent
+
+    # Flip one byte of the stored (encrypted) body, as a failing disk or a tamperer would.
+    stored = Path(settings.EVIDENCE_DIR) / world.evidence.storage_name
+    body = bytearray(stored.read_bytes())
+    body[-20] ^= 0x01
+    stored.write_bytes(bytes(body))
+    out = tmp_path / "bundle.zip"
+    result = runner.invoke(
+        app,
+        ["export", "case", world.case.reference, "--out", str(out), "--by", world.alice.email,
+         "--reason", "for the officer in the case"],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.exception
+    assert "Not exported: a stored file failed its integrity check" in result.output
+    assert not out.exists() and not list(tmp_path.iterdir())
+    assert not CustodyEvent.objects.filter(action="exported").exists()
+    failure = AuditEvent.objects.get(action="evidence.export_failed")
+    assert failure.detail == {"cause": "integrity"} and failure.actor_id == world.alice.pk

@@ -153,7 +153,7 @@ AUDITED_CASE_READS = {
     "incidents:export", "incidents:conduct", "portal_case", "portal_incident",
     "risk:overview", "risk:detail", "risk:referral", "risk:plan", "risk:assess",
     "risk:referral_new", "toolkit:photos", "toolkit:photo_check", "evidence:list",
-    "evidence:detail", "evidence:export", "evidence:statement", "portal_evidence",
+    "evidence:add", "evidence:detail", "evidence:export", "evidence:statement", "portal_evidence",
     "portal_statement", "toolkit:devices", "toolkit:device_check", "toolkit:device_check_pdf",
 }  # fmt: skip
 

@@ -88,10 +88,10 @@ def export_case_command(
     _django()
     from django.http import Http404
 
-    from courseline.evidence.bundle import BundleError
+    from courseline.evidence.crypto import EvidenceError
     from courseline.web.accounts.models import User
     from courseline.web.cases.access import get_case_for_user
-    from courseline.web.evidence.export import ORIGINALS, STRIPPED, export_case
+    from courseline.web.evidence.export import ORIGINALS, STRIPPED, export_case, failure_cause
 
     user = User.objects.filter(email__iexact=by, is_active=True).first()
     try:
@@ -109,8 +109,15 @@ def export_case_command(
         done = export_case(
             case, user, out_path, copies=chosen, reason=reason, prepared_for=prepared_for
         )
-    except BundleError as exc:
-        err.print(f"Not exported: {exc}", markup=False)
+    except (EvidenceError, OSError) as exc:
+        # A damaged or unreadable stored file, or a bundle that could not be written: nothing
+        # was left at --out, and export_case has audited the failure.
+        problem = (
+            "a stored file failed its integrity check (restore it from a backup)"
+            if failure_cause(exc) == "integrity"
+            else "a stored file could not be read, or the bundle could not be written"
+        )
+        err.print(f"Not exported: {problem}: {exc}", markup=False)
         raise typer.Exit(1) from None
     out.print(f"Wrote {out_path}: {len(done.included)} exhibit(s), {chosen}.", markup=False)
     if done.withheld:

@@ -23,7 +23,7 @@ from courseline.evidence.crypto import (
     MasterKey,
 )
 from courseline.web.audit.models import AuditEvent
-from courseline.web.evidence import actions, storage
+from courseline.web.evidence import actions, export, storage, views
 from courseline.web.evidence.keys import do_rotate_keys
 from courseline.web.evidence.models import (
     BundleExport,
@@ -152,6 +152,13 @@ def test_a_failure_during_intake_removes_everything_it_stored(
     assert _stored_files() == before
 
 
+def test_the_add_evidence_page_is_an_audited_read(world: Any, client: Any) -> None:
+    sign_in(client, world.alice)
+    page = client.get(_url("evidence:add", world))
+    assert page.status_code == 200
+    assert AuditEvent.objects.filter(action="evidence.add_viewed", case_id=world.case.pk).exists()
+
+
 def test_viewing_downloading_and_sharing_go_in_the_custody_log(world: Any, client: Any) -> None:
     sign_in(client, world.alice)
     item = world.evidence
@@ -257,6 +264,56 @@ def test_a_bundle_with_a_damaged_stored_file_is_not_made_or_logged(world: Any, c
     assert not AuditEvent.objects.filter(action="evidence.bundle_exported").exists()
 
 
+def _working_files(work: Path) -> list[str]:
+    """What Courseline left in the work folder: working folders and files, partial zips."""
+    if not work.exists():
+        return []
+    return sorted(
+        p.name for p in work.iterdir() if p.name.startswith(("courseline-", ".courseline-"))
+    )
+
+
+def test_a_bundle_export_leaves_no_working_files_whether_it_fails_or_not(
+    world: Any, client: Any, settings: Any, tmp_path: Path
+) -> None:
+    work = tmp_path / "work"
+    settings.WORK_DIR = str(work)
+    sign_in(client, world.alice)
+    fields = {"copies": "originals", "reason": "for the CPS"}
+    made = client.post(_url("evidence:export", world), fields)
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(b"".join(made.streaming_content))
+    made.close()
+    assert verify_bundle(bundle).ok
+    assert _working_files(work) == []
+    _damage(world.evidence.storage_name)
+    failed = client.post(_url("evidence:export", world), fields, follow=True)
+    assert "The bundle was not made" in failed.content.decode()
+    assert _working_files(work) == []
+
+
+def test_a_killed_bundle_export_leaves_only_what_the_sweeper_removes(
+    world: Any, client: Any, settings: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    work = tmp_path / "work"
+    settings.WORK_DIR = str(work)
+
+    def killed(out_path: Path, *args: Any, **kwargs: Any) -> Any:
+        # What a worker killed mid-write leaves: write_bundle's partial zip, beside out_path.
+        Path(out_path).with_name(f".{Path(out_path).name}.x1y2.part").write_bytes(b"PK\x03\x04")
+        raise OSError("killed")
+
+    monkeypatch.setattr(export, "write_bundle", killed)
+    monkeypatch.setattr(views.shutil, "rmtree", lambda *args, **kwargs: None)  # no clean-up ran
+    sign_in(client, world.alice)
+    client.post(_url("evidence:export", world), {"copies": "originals", "reason": "x"})
+    monkeypatch.undo()
+    [left] = _working_files(work)
+    assert left.startswith("courseline-bundle-") and (work / left).is_dir()
+    assert storage.sweep_work_dir(older_than_seconds=-60) == 1
+    assert list(work.iterdir()) == []
+
+
 def test_a_location_free_bundle_carries_the_stripped_copy(
     world: Any, client: Any, tmp_path: Path
 ) -> None:
@@ -272,6 +329,63 @@ def test_a_location_free_bundle_carries_the_stripped_copy(
     names = zipfile.ZipFile(bundle).namelist()
     photo = next(n for n in names if n.endswith("IMG_1.JPG"))
     assert zipfile.ZipFile(bundle).read(photo) != original
+
+
+@pytest.mark.parametrize(
+    ("persona", "page", "closed", "status"),
+    [
+        ("outsider", "evidence:add", False, 404),
+        ("bob", "evidence:add", False, 404),
+        ("alice", "evidence:add", True, 403),
+        ("vic", "portal_evidence", True, 403),
+    ],
+)
+def test_an_upload_to_a_case_one_may_not_add_to_is_refused_before_the_body_is_read(
+    persona: str,
+    page: str,
+    closed: bool,
+    status: int,
+    world: Any,
+    monkeypatch: Any,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    from django.test import Client
+
+    from courseline.web.cases.actions import do_close_case
+
+    # A vault of this test's own, so that no other test run can add files while it looks.
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    received: list[int] = []
+    receive = EncryptingUploadHandler.receive_data_chunk
+
+    def counting(self: EncryptingUploadHandler, raw_data: bytes, start: int) -> bytes | None:
+        received.append(len(raw_data))
+        return receive(self, raw_data, start)
+
+    monkeypatch.setattr(EncryptingUploadHandler, "receive_data_chunk", counting)
+    # CSRF checks enforced, as in production, where checking the token reads the body.
+    client = Client(enforce_csrf_checks=True)
+    token = "a" * 32
+    client.cookies[settings.CSRF_COOKIE_NAME] = token
+    fields: dict[str, Any] = {
+        "csrfmiddlewaretoken": token, "file": SimpleUploadedFile("a.txt", b"x" * 4096),
+        "title": "x", "source": "on_behalf",
+    }  # fmt: skip
+
+    def post(who: Any) -> Any:
+        sign_in(client, who)
+        fields["file"].seek(0)
+        return client.post(reverse(page, kwargs={"reference": world.case.reference}), fields)
+
+    if closed:
+        do_close_case(None, world.alice, world.case, "finished")
+    assert post(getattr(world, persona)).status_code == status
+    assert received == [], "the upload handler must not have received any of the body"
+    assert _stored_files() == set()
+    assert not EvidenceItem.objects.exclude(pk=world.evidence.pk).exists()
+    if not closed:  # the same request by someone who may add to the case is read and kept
+        assert post(world.alice).status_code == 302 and received
 
 
 def test_the_statement_draft_starts_from_the_log_and_keeps_every_version(

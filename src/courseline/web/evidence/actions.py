@@ -119,26 +119,30 @@ class _Stored:
                 vault().delete(name)
 
 
-def _plain_chunks(storage_name: str, wrapped_key: bytes) -> Iterator[bytes]:
+def plain_chunks(storage_name: str, wrapped_key: bytes) -> Iterator[bytes]:
     """The stored body, decrypted and authenticated chunk by chunk (``EvidenceError`` if any
-    part fails its check, ``OSError`` if it cannot be read)."""
+    part fails its check, ``OSError`` if it cannot be read).
+
+    A generator: the stored body is opened only when the first chunk is asked for, and closed
+    when the last one is read or the generator is closed (a download response closes it)."""
     with vault().open(storage_name) as body:
         reader = DecryptingReader(body, wrapped_key, keyring())
         while chunk := reader.read(_COPY):
             yield chunk
 
 
-def _read_back(storage_name: str, wrapped_key: bytes, target: Path) -> tuple[str, int, bool]:
+def _read_back(storage_name: str, wrapped_key: bytes, target: Path | None) -> tuple[str, int, bool]:
     """Decrypt the stored body end to end and hash it (proving it reads back as received).
 
     Only a photo or video, which intake inspects, is also written out in the clear, to
-    ``target`` in the private work folder (deleted when intake ends); anything else is
-    hashed and never written. Returns (sha256, size, written)."""
+    ``target`` in the private work folder (deleted when intake ends); anything else, and
+    everything when ``target`` is None, is hashed and never written. Returns (sha256, size,
+    written)."""
     digest, size = hashlib.sha256(), 0
     out = None
     try:
-        for chunk in _plain_chunks(storage_name, wrapped_key):
-            if size == 0 and sniff(chunk[:16]) is not None:
+        for chunk in plain_chunks(storage_name, wrapped_key):
+            if size == 0 and target is not None and sniff(chunk[:16]) is not None:
                 out = open(target, "xb")  # noqa: SIM115 - closed below
             digest.update(chunk)
             size += len(chunk)
@@ -153,14 +157,12 @@ def _read_back(storage_name: str, wrapped_key: bytes, target: Path) -> tuple[str
 def stored_body_intact(storage_name: str, wrapped_key: bytes, sha256: str, size: int) -> bool:
     """Whether the stored body still decrypts, end to end, to exactly the bytes recorded on
     intake (same SHA-256 and size). Checked before a download is served and logged."""
-    digest, seen = hashlib.sha256(), 0
     try:
-        for chunk in _plain_chunks(storage_name, wrapped_key):
-            digest.update(chunk)
-            seen += len(chunk)
+        # The same read-back as intake's, with nothing written out in the clear.
+        digest, seen, _ = _read_back(storage_name, wrapped_key, None)
     except (EvidenceError, OSError):
         return False
-    return seen == size and digest.hexdigest() == sha256
+    return seen == size and digest == sha256
 
 
 def record_failure(

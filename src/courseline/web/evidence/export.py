@@ -18,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from courseline.evidence.bundle import BundleItem, BundleMeta, WrittenBundle, write_bundle
-from courseline.evidence.crypto import DecryptingReader
+from courseline.evidence.crypto import DecryptingReader, EvidenceError
 from courseline.evidence.derive import LocationStatus
 from courseline.law.model import Impact
 from courseline.reports.chronology import (
@@ -32,7 +32,7 @@ from courseline.reports.chronology import (
 from courseline.web.accounts.models import User
 from courseline.web.audit.log import record
 from courseline.web.cases.models import Case
-from courseline.web.evidence.actions import append_custody
+from courseline.web.evidence.actions import append_custody, record_failure
 from courseline.web.evidence.models import (
     BundleExport,
     CustodyAction,
@@ -56,6 +56,12 @@ class Export:
     included: list[EvidenceItem]
     withheld: list[EvidenceItem]
     """Items left out of a location-stripped bundle: their location could not be removed."""
+
+
+def failure_cause(exc: BaseException) -> str:
+    """Why a bundle could not be made, as ``record_failure`` names it: ``integrity`` when a
+    stored file no longer decrypts to what was received, else ``storage``."""
+    return "integrity" if isinstance(exc, EvidenceError) else "storage"
 
 
 def _opener(storage_name: str, wrapped_key: bytes) -> Any:
@@ -175,7 +181,11 @@ def export_case(
     prepared_for: str = "",
     request: HttpRequest | None = None,
 ) -> Export:
-    """Write ``case``'s bundle to ``out_path`` and log the export on every item included."""
+    """Write ``case``'s bundle to ``out_path`` and log the export on every item included.
+
+    If the bundle cannot be written (``EvidenceError``: a stored file failed its check;
+    ``OSError``: one could not be read, or the bundle not written), nothing is left at
+    ``out_path``, the failure is audited, and the error is raised again."""
     if copies not in COPIES:
         raise ValueError(f"copies must be one of {COPIES}")
     all_items = list(
@@ -184,14 +194,21 @@ def export_case(
     withheld = [i for i in all_items if copies == STRIPPED and withheld_from_stripped(i)]
     items = [i for i in all_items if i not in withheld]
     data, refs = chronology_input(case, actor, copies, items, prepared_for)
-    pdf = chronology_pdf(data)
     meta = BundleMeta(
         case_reference=case.reference,
         prepared_by=data.prepared_by,
         created_at=dt.datetime.now(dt.UTC),
         copies=copies,
     )
-    written = write_bundle(out_path, [_bundle_item(i, refs, copies) for i in items], pdf, meta)
+    try:
+        pdf = chronology_pdf(data)
+        bundle_items = [_bundle_item(i, refs, copies) for i in items]
+        written = write_bundle(out_path, bundle_items, pdf, meta)
+    except (EvidenceError, OSError) as exc:
+        # Audited here rather than by each caller, so the web page and the command line both
+        # leave a record of an export that was stopped (nothing left the vault).
+        record_failure(request, actor, case, None, "export", failure_cause(exc))
+        raise
     with transaction.atomic():
         export = BundleExport.objects.create(
             case=case, created_by=actor, copies=copies, items=len(items),

@@ -4,6 +4,7 @@ downloads and shares (each with a reason), bundle export, and the statement draf
 from __future__ import annotations
 
 import base64
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from courseline.web.evidence.access import evidence_of, get_item
 from courseline.web.evidence.export import (
     STRIPPED,
     export_case,
+    failure_cause,
     impact_records,
     withheld_from_stripped,
 )
@@ -111,12 +113,20 @@ def evidence_list(request: AuthedRequest, reference: str) -> HttpResponse:
 
 
 def _receive(request: AuthedRequest, reference: str, *, portal: bool) -> HttpResponse:
-    """Set the encrypting upload handler, then check CSRF (which reads the body), then run the
-    page; whatever happens, an upload that was not committed is removed."""
+    """Check the case, then set the encrypting upload handler, then check CSRF (which reads the
+    body), then run the page; whatever happens, an upload that was not committed is removed."""
+    # Before the body is read: reading it receives and encrypts up to EVIDENCE_MAX_BYTES into
+    # the vault, which someone who may not add to this case must not be able to make us do.
+    if portal:
+        case = get_portal_case(request.user, reference)
+    else:
+        case = get_case_for_user(request.user, reference)
+    if request.method == "POST" and not case.is_open:
+        raise PermissionDenied
     handler = EncryptingUploadHandler(request, int(settings.EVIDENCE_MAX_BYTES))
     request.upload_handlers = [handler]
     try:
-        return _receive_protected(request, reference, portal=portal)
+        return _receive_protected(request, case, portal=portal)
     finally:
         # Every part this request received and did not commit, including parts Django
         # dropped when it gave up on a malformed or oversized body.
@@ -124,14 +134,11 @@ def _receive(request: AuthedRequest, reference: str, *, portal: bool) -> HttpRes
 
 
 @csrf_protect
-def _receive_protected(request: AuthedRequest, reference: str, *, portal: bool) -> HttpResponse:
-    return (_portal_add if portal else _staff_add)(request, reference)
+def _receive_protected(request: AuthedRequest, case: Case, *, portal: bool) -> HttpResponse:
+    return (_portal_add if portal else _staff_add)(request, case)
 
 
-def _staff_add(request: AuthedRequest, reference: str) -> HttpResponse:
-    case = get_case_for_user(request.user, reference)
-    if request.method == "POST" and not case.is_open:
-        raise PermissionDenied
+def _staff_add(request: AuthedRequest, case: Case) -> HttpResponse:
     choices = _incident_choices(case)
     form = EvidenceForm(request.POST or None, request.FILES or None, incident_choices=choices)
     if request.method == "POST" and form.is_valid():
@@ -148,6 +155,9 @@ def _staff_add(request: AuthedRequest, reference: str) -> HttpResponse:
             raise PermissionDenied(str(exc)) from None
         messages.success(request, f"Exhibit {item.exhibit_ref} added. SHA-256 {item.sha256}")
         return redirect("evidence:detail", reference=case.reference, item_id=item.pk)
+    if request.method == "GET":
+        # The page lists the start of every incident's description: a read of case content.
+        record("evidence.add_viewed", request=request, case=case)
     context = {"case": case, "form": form, "limit": settings.EVIDENCE_MAX_BYTES}
     return render(request, "evidence/add.html", context)
 
@@ -210,20 +220,6 @@ INTEGRITY_FAILED = (
 _FAILED = {"integrity": INTEGRITY_FAILED, "storage": STORAGE_FAILED}
 
 
-class _Closing:
-    """Iterate a decrypting reader in chunks and close the stored body at the end."""
-
-    def __init__(self, reader: DecryptingReader) -> None:
-        self.reader = reader
-
-    def __iter__(self) -> Any:
-        try:
-            while chunk := self.reader.read(1024 * 1024):
-                yield chunk
-        finally:
-            self.reader.close()
-
-
 @role_required(*CASE_STAFF)
 @require_POST
 def evidence_download(request: AuthedRequest, reference: str, item_id: int) -> HttpResponseBase:
@@ -250,12 +246,14 @@ def evidence_download(request: AuthedRequest, reference: str, item_id: int) -> H
         actions.record_failure(request, request.user, case, item, "download", "integrity")
         messages.error(request, f"Not downloaded. {INTEGRITY_FAILED}")
         return redirect("evidence:detail", reference=case.reference, item_id=item.pk)
-    reader = DecryptingReader(vault().open(storage_name), wrapped, keyring())
     actions.do_record_custody(
         request, request.user, item, CustodyAction.DOWNLOADED, form.cleaned_data["reason"],
         {"copy": which},
     )  # fmt: skip
-    response = StreamingHttpResponse(_Closing(reader), content_type="application/octet-stream")
+    # A generator that opens the stored body only when the response is sent, and closes it
+    # when the response is closed: nothing is left open if anything above fails.
+    chunks = actions.plain_chunks(storage_name, wrapped)
+    response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
     response["Content-Length"] = str(size)
     stem = f"{item.exhibit_ref.replace('/', '-')}-{Path(item.original_filename).name}"
     if which == "location_stripped":
@@ -310,26 +308,27 @@ def bundle_export(request: AuthedRequest, reference: str) -> HttpResponseBase:
     items = list(evidence_of(case))
     record("evidence.export_viewed", request=request, case=case, detail={"items": len(items)})
     if request.method == "POST" and form.is_valid():
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below
-            prefix="courseline-bundle-", suffix=".zip", dir=work_dir()
-        )
+        # The bundle holds evidence in the clear. It is written (with write_bundle's partial
+        # file beside it) in a private folder named like intake's, which sweep_work_dir removes
+        # if this worker is killed; here it is removed as soon as the finished zip is open.
+        folder = Path(tempfile.mkdtemp(prefix="courseline-bundle-", dir=work_dir()))
         try:
-            done = export_case(
-                case, request.user, Path(handle.name), copies=form.cleaned_data["copies"],
-                reason=form.cleaned_data["reason"], prepared_for=form.cleaned_data["prepared_for"],
-                request=request,
-            )  # fmt: skip
-        except (EvidenceError, OSError) as exc:
-            # The partial zip is deleted, and nothing is recorded as exported: export_case logs
-            # the export only once the whole bundle is written.
-            handle.close()
-            cause = "integrity" if isinstance(exc, EvidenceError) else "storage"
-            actions.record_failure(request, request.user, case, None, "export", cause)
-            messages.error(request, f"The bundle was not made. {_FAILED[cause]}")
-            return redirect("evidence:export", reference=case.reference)
+            bundle = folder / "bundle.zip"
+            try:
+                done = export_case(
+                    case, request.user, bundle, copies=form.cleaned_data["copies"],
+                    reason=form.cleaned_data["reason"],
+                    prepared_for=form.cleaned_data["prepared_for"], request=request,
+                )  # fmt: skip
+            except (EvidenceError, OSError) as exc:
+                # Nothing was recorded as exported, and export_case has audited the failure.
+                messages.error(request, f"The bundle was not made. {_FAILED[failure_cause(exc)]}")
+                return redirect("evidence:export", reference=case.reference)
+            body = open(bundle, "rb")  # noqa: SIM115 - FileResponse closes it
+        finally:
+            # The open file stays readable after its folder is removed (POSIX).
+            shutil.rmtree(folder, ignore_errors=True)
         stamp = timezone.localtime(done.record.created_at).strftime("%Y%m%d-%H%M")
-        body = open(handle.name, "rb")  # noqa: SIM115 - FileResponse closes it
-        handle.close()  # the open file stays readable after the name is removed
         response = FileResponse(
             body, as_attachment=True, filename=f"{case.reference}-bundle-{stamp}.zip",
             content_type="application/zip",
@@ -380,10 +379,7 @@ def statement(request: AuthedRequest, reference: str) -> HttpResponse:
 
 
 # --- the victim's portal ----------------------------------------------------------------------
-def _portal_add(request: AuthedRequest, reference: str) -> HttpResponse:
-    case = get_portal_case(request.user, reference)
-    if request.method == "POST" and not case.is_open:
-        raise PermissionDenied
+def _portal_add(request: AuthedRequest, case: Case) -> HttpResponse:
     form = PortalEvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
