@@ -25,21 +25,23 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import ipaddress
-import json
 import re
 import sys
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from courseline.digital.indicators.model import COUNTED_FIELDS
-from courseline.digital.indicators.store import LIST_FIELDS
+from courseline.digital.indicators.model import (
+    COUNTED_FIELDS,
+    IndicatorError,
+    IndicatorSet,
+    normalise_certificate,
+)
+from courseline.digital.indicators.store import LIST_FIELDS, canonical_json, content_hash, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -132,7 +134,8 @@ def _ip(value: str, where: str) -> str:
 
 
 def _cert(value: str, where: str) -> str:
-    cert = value.strip().upper().replace(":", "")
+    # The same normalisation the app applies to certificates it reads from a phone.
+    cert = normalise_certificate(value)
     if not CERT_RE.fullmatch(cert):
         raise BuildError(f"{where}: not a SHA-1 certificate fingerprint: {value!r}")
     return cert
@@ -321,10 +324,6 @@ ISDI_ATTRIBUTION = (
 )
 
 
-def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def _sort_key(app: AppRecord) -> tuple[int, str, str, str]:
     first = min(app.packages | app.ios_bundles | {""})
     return (KIND_ORDER[app.kind], app.source, app.name.lower(), first)
@@ -366,8 +365,8 @@ def build(data_dir: Path) -> dict[str, bytes]:
         },
     ]
     app_json = [app.to_json() for app in apps]
-    body = {"format": FORMAT, "sources": sources, "apps": app_json}
-    digest = hashlib.sha256(canonical(body)).hexdigest()
+    # The hash the loader checks, computed by the loader's own function.
+    digest = content_hash({"format": FORMAT, "sources": sources, "apps": app_json})
     newest = max(echap_date, isdi_date)
     header = {
         "content_sha256": digest,
@@ -375,37 +374,31 @@ def build(data_dir: Path) -> dict[str, bytes]:
         "sources": sources,
         "version": f"{newest}+{digest[:12]}",
     }
-    lines = [canonical(header)[:-1].decode() + ',"apps":[']
+    lines = [canonical_json(header)[:-1].decode() + ',"apps":[']
     lines += [
-        canonical(a).decode() + ("," if i < len(app_json) - 1 else "")
+        canonical_json(a).decode() + ("," if i < len(app_json) - 1 else "")
         for i, a in enumerate(app_json)
     ]
     lines.append("]}")
     snapshot = ("\n".join(lines) + "\n").encode()
     return {
         "indicators.json": snapshot,
-        "ATTRIBUTION.md": attribution(sources, apps, header["version"]).encode(),
+        "ATTRIBUTION.md": attribution(sources, load_snapshot(snapshot)).encode(),
         "LICENSE-echap-CC-BY-4.0.txt": (echap_dir / "LICENSE.txt").read_bytes(),
         "LICENSE-isdi-MIT.txt": (isdi_dir / "LICENSE").read_bytes(),
     }
 
 
-def counts(apps: Iterable[AppRecord | Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    """Per kind/source: apps and distinct indicators of each field."""
-    table: dict[str, dict[str, Any]] = {}
-    for app in apps:
-        data = app.to_json() if isinstance(app, AppRecord) else app
-        row = table.setdefault(f"{data['kind']} ({data['source']})", {"apps": 0})
-        row["apps"] += 1
-        for key in COUNTED_FIELDS:
-            row.setdefault(key, set()).update(data.get(key, ()))
-    return {
-        label: {k: (v if isinstance(v, int) else len(v)) for k, v in row.items()}
-        for label, row in table.items()
-    }
+def load_snapshot(snapshot: bytes) -> IndicatorSet:
+    """The snapshot as the app will load it: the build fails if the app would refuse it."""
+    try:
+        return parse(snapshot, origin="the built snapshot")
+    except IndicatorError as problem:
+        raise BuildError(str(problem)) from problem
 
 
-def attribution(sources: list[dict[str, Any]], apps: list[AppRecord], version: str) -> str:
+def attribution(sources: list[dict[str, Any]], snapshot: IndicatorSet) -> str:
+    version = snapshot.version
     lines = [
         "# Indicator data: sources and licences",
         "",
@@ -434,7 +427,7 @@ def attribution(sources: list[dict[str, Any]], apps: list[AppRecord], version: s
         "websites | distribution | C2 domains | C2 IPs | iOS bundles |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for label, row in counts(apps).items():
+    for label, row in snapshot.counts().items():
         cells = [row.get(k, 0) for k in ("apps", *COUNTED_FIELDS)]
         lines.append(f"| {label} | " + " | ".join(str(c) for c in cells) + " |")
     lines += [
@@ -470,9 +463,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (args.out / name).write_bytes(data)
-    header = json.loads(files["indicators.json"])
-    print(f"wrote {len(files)} files to {args.out} (version {header['version']})")
-    for label, row in counts(header["apps"]).items():
+    snapshot = load_snapshot(files["indicators.json"])
+    print(f"wrote {len(files)} files to {args.out} (version {snapshot.version})")
+    for label, row in snapshot.counts().items():
         print(f"  {label}: " + ", ".join(f"{k} {v}" for k, v in row.items()))
     return 0
 

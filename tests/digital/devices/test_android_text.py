@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import tracemalloc
+from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from courseline.digital.devices.model import SourceError
+from courseline.digital.devices.model import Capability, SourceError
 from courseline.digital.devices.sources import android_text as at
 from courseline.digital.devices.sources.bugreport import parse_bugreport_text
 from courseline.digital.devices.sources.package_list import parse_package_list
@@ -89,3 +93,54 @@ def test_the_package_dump_parser_survives_shuffled_real_lines(lines: list[str]) 
     details, _launcher = at.parse_dumpsys_package("\n".join(lines))
     for item in details.values():
         at.details_to_app(item, None)
+
+
+# ---- line splitting ----------------------------------------------------------------------------
+def test_too_many_lines_are_refused_before_they_are_all_built() -> None:
+    text = "x\n" * (at.MAX_LINES + 1)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError, match="more than"):
+            collections.deque(at.lines(text), maxlen=0)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # splitlines() would hold a list of every line: 8 bytes a line for the pointers alone. The
+    # lazy split holds one chunk's lines; a quarter of the list is a generous bound.
+    assert peak < at.MAX_LINES * 8 // 4
+
+
+def test_exactly_the_limit_of_lines_is_accepted() -> None:
+    assert sum(1 for _ in at.lines("x\r\n" * at.MAX_LINES)) == at.MAX_LINES
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab\n\r\v\f\x1c\x85\u2028 ", max_size=200),
+    st.integers(min_value=1, max_value=8),
+)
+def test_lazy_lines_are_exactly_splitlines(text: str, chunk: int) -> None:
+    # Tiny chunks put chunk ends everywhere, including between "\r" and "\n".
+    with mock.patch.object(at, "_SPLIT_CHUNK", chunk):
+        assert list(at.lines(text)) == text.splitlines()
+
+
+# ---- which settings a source gave us -----------------------------------------------------------
+def test_settings_capabilities_follow_what_was_read() -> None:
+    assert at.settings_capabilities(None, None, None, None) == set()
+    # An empty namespace (a failed listing, or a section missing from dumpsys) is not a read.
+    assert at.settings_capabilities({}, {}, None, None) == set()
+    assert at.settings_capabilities(None, {"a": "1"}, "", None) == {
+        Capability.ACCESSIBILITY,
+        Capability.NOTIFICATION_LISTENERS,
+        Capability.DEVICE_ADMIN,
+    }
+    assert at.settings_capabilities(None, None, None, "") == {
+        Capability.APP_OPS,
+        Capability.UNKNOWN_SOURCES,
+    }
+    assert at.settings_capabilities({"adb_enabled": "1"}, None, None, None) == {
+        Capability.VERIFIER,
+        Capability.DEVELOPER,
+        Capability.UNKNOWN_SOURCES,
+    }

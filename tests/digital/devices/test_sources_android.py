@@ -229,6 +229,45 @@ def test_live_adb_reads_the_phone_with_read_only_commands() -> None:
     assert Capability.ACCESSIBILITY in acquisition.capabilities
 
 
+def test_live_adb_with_app_ops_but_no_global_settings_still_checks_unknown_sources() -> None:
+    outputs = fx.adb_outputs()
+    for key in adb_source.GLOBAL_KEYS:
+        del outputs[("settings", "get", "global", key)]
+    acquisition = adb_source.read_adb(CONSENT, runner=FakePhone(outputs))
+    # "Install unknown apps" given to single apps is an app op: app ops alone are enough.
+    assert Capability.UNKNOWN_SOURCES in acquisition.capabilities
+    assert Capability.APP_OPS in acquisition.capabilities
+    assert Capability.VERIFIER not in acquisition.capabilities
+    assert acquisition.settings.package_verifier_enabled is None
+
+
+def test_live_adb_does_not_claim_a_settings_namespace_it_only_partly_read() -> None:
+    outputs = fx.adb_outputs()
+    del outputs[("settings", "get", "secure", "enabled_notification_listeners")]
+    acquisition = adb_source.read_adb(CONSENT, runner=FakePhone(outputs))
+    assert Capability.NOTIFICATION_LISTENERS not in acquisition.capabilities
+    assert Capability.ACCESSIBILITY not in acquisition.capabilities
+    assert Capability.DEVELOPER in acquisition.capabilities
+
+
+def test_every_android_source_reports_the_same_settings_capabilities(tmp_path: Path) -> None:
+    settings_related = {
+        Capability.ACCESSIBILITY,
+        Capability.NOTIFICATION_LISTENERS,
+        Capability.DEVICE_ADMIN,
+        Capability.APP_OPS,
+        Capability.VERIFIER,
+        Capability.DEVELOPER,
+        Capability.UNKNOWN_SOURCES,
+    }
+    found = [
+        read_androidqf(fx.write_folder(tmp_path / "aqf", fx.androidqf_files())).capabilities,
+        read_bugreport(write(tmp_path / "br.zip", fx.bugreport_zip())).capabilities,
+        adb_source.read_adb(CONSENT, runner=FakePhone(fx.adb_outputs())).capabilities,
+    ]
+    assert [c & settings_related for c in found] == [settings_related] * 3
+
+
 def test_live_adb_falls_back_when_pm_list_flags_are_not_supported() -> None:
     outputs = fx.adb_outputs()
     del outputs[("pm", "list", "packages", "-f", "-i", "-U")]

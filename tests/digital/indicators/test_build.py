@@ -11,6 +11,8 @@ from types import ModuleType
 
 import pytest
 
+from courseline.digital.indicators import normalise_certificate
+
 ROOT = Path(__file__).resolve().parents[3]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 SHIPPED = ROOT / "src" / "courseline" / "digital" / "indicators" / "data"
@@ -93,3 +95,16 @@ def test_a_sample_for_an_unknown_app_stops_the_build(tmp_path: Path) -> None:
     samples.write_text(samples.read_text() + "a" * 64 + ",,,,NoSuchApp\n")
     with pytest.raises(module.BuildError, match="NoSuchApp"):
         module.build(data)
+
+
+@pytest.mark.parametrize(
+    "value", ["ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01", " " + "aB" * 20 + "\n"]
+)
+def test_certificates_are_normalised_as_the_app_normalises_them(value: str) -> None:
+    assert build_module()._cert(value, "here") == normalise_certificate(value)
+
+
+def test_a_certificate_that_is_not_sha1_stops_the_build() -> None:
+    module = build_module()
+    with pytest.raises(module.BuildError, match="not a SHA-1"):
+        module._cert("ab:cd", "here")

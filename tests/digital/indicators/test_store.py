@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import IO
 
@@ -192,6 +194,18 @@ def test_a_failed_download_is_a_clear_error() -> None:
 
 
 def test_redirects_away_from_https_are_refused() -> None:
-    handler = indicators.store._HttpsOnlyRedirects()
+    handler = indicators.store._https_only_redirects()
     with pytest.raises(IndicatorError, match="away from https"):
         handler.redirect_request(None, None, 302, "Found", {}, "http://example.org/x")
+
+
+def test_loading_indicators_does_not_import_urllib() -> None:
+    # urllib.request is slow to import and only `update --from https://` needs it.
+    code = (
+        "import sys, courseline.digital.indicators as i; i.load_packaged(); "
+        "print('urllib.request' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"

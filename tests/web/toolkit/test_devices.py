@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from courseline.digital.devices.consent import Consent
 from courseline.digital.indicators import AppKind, load
 from courseline.web.audit.models import AuditEvent
 from courseline.web.risk.models import SafetyPlan
+from courseline.web.toolkit.devices import run_source
 from courseline.web.toolkit.models import DeviceCheck
 from tests.conftest import sign_in
-from tests.digital.devices.fixtures import FakeApp, bugreport_zip, ios_backup, pm_list, zip_bytes
+from tests.digital.devices.fixtures import (
+    VPN_PROFILE,
+    FakeApp,
+    bugreport_zip,
+    ios_backup,
+    pm_list,
+    zip_bytes,
+)
 from tests.digital.network.fixtures import dns_query_frame, pcap
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +114,40 @@ def test_a_bug_report_and_an_iphone_backup_are_checked(
     assert sources == ["bugreport", "ios_backup"]
     ios = _checks().get(source="ios_backup")
     assert ios.report["device"]["serial_sha256"] and "F2LXTESTSERIAL" not in json.dumps(ios.report)
+
+
+def test_an_iphone_backup_zip_is_read_in_place_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = ios_backup(tmp_path / "UDID", profiles=[VPN_PROFILE])
+    files = {str(p.relative_to(tmp_path)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    files["UDID/ff/" + "f" * 40] = b"a photo the check has no business reading" * 1000
+    work = tmp_path / "work"
+    work.mkdir()
+    upload = work / "upload"
+    upload.write_bytes(zip_bytes(files))
+    opened: list[str] = []
+    real_open = zipfile.ZipFile.open
+
+    def recording_open(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        return real_open(self, name, *args, **kwargs)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the backup was extracted")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", recording_open)
+    monkeypatch.setattr(zipfile.ZipFile, "extract", refuse)
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", refuse)
+    monkeypatch.setattr("courseline.digital.photos.batch.extract_zip", refuse)
+    report, _version = run_source(
+        "ios_backup", upload, work, Consent(owner="Vic Victim"), tmp_path / "data"
+    )
+    assert report["device"]["source"] == "ios-backup" and report["device"]["apps"] == 3
+    assert any(f["check"] == "ios-profiles" for f in report["findings"])
+    needed = {"Info.plist", "Manifest.plist", "Manifest.db", f"00/{1:040x}"}
+    assert sorted(opened) == sorted(f"UDID/{name}" for name in needed)
+    assert [p.name for p in work.iterdir()] == ["upload"]
 
 
 def test_a_network_capture_reports_contact_with_a_stalkerware_server(

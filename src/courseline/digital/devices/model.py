@@ -157,9 +157,6 @@ class Acquisition:
     profiles: tuple[ConfigurationProfile, ...] = ()
     notes: tuple[str, ...] = ()
 
-    def has(self, capability: Capability) -> bool:
-        return capability in self.capabilities
-
 
 def component_package(component: str) -> str:
     """``com.app/.Service`` → ``com.app``."""

@@ -7,7 +7,7 @@ SHA-256), the indicator version and the consent record when there is one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from courseline.digital.devices.consent import Consent
 from courseline.digital.devices.model import Acquisition
@@ -39,9 +39,7 @@ class DeviceReport:
     consent: Consent | None = None
 
     def with_consent(self, consent: Consent | None) -> DeviceReport:
-        return DeviceReport(
-            self.acquisition, self.findings, self.not_checked, self.indicator_version, consent
-        )
+        return replace(self, consent=consent)
 
     def device_json(self) -> dict[str, JsonValue]:
         device = self.acquisition.device

@@ -22,11 +22,10 @@ import os
 import re
 import shutil
 import tempfile
-import urllib.request
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from courseline.digital.indicators.model import (
     App,
@@ -35,6 +34,9 @@ from courseline.digital.indicators.model import (
     IndicatorSet,
     SourceInfo,
 )
+
+if TYPE_CHECKING:
+    import urllib.request
 
 FORMAT = 1
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
@@ -239,17 +241,29 @@ def load(path: Path | None = None, *, data_dir: Path | None = None) -> Indicator
 Opener = Callable[[str, float], IO[bytes]]
 
 
-class _HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(  # type: ignore[no-untyped-def]
-        self, req, fp, code, msg, headers, newurl
-    ):
-        if not str(newurl).lower().startswith("https://"):
-            raise IndicatorError(f"refusing a redirect away from https to {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def _https_only_redirects() -> urllib.request.HTTPRedirectHandler:
+    """A redirect handler that refuses to leave https.
+
+    urllib.request is slow to import and only ``update --from https://…`` needs it, so it is
+    imported here, and the handler class defined here, rather than whenever indicators load.
+    """
+    import urllib.request
+
+    class HttpsOnlyRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(  # type: ignore[no-untyped-def]
+            self, req, fp, code, msg, headers, newurl
+        ):
+            if not str(newurl).lower().startswith("https://"):
+                raise IndicatorError(f"refusing a redirect away from https to {newurl}")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return HttpsOnlyRedirects()
 
 
 def _open_https(url: str, timeout: float) -> IO[bytes]:
-    opener = urllib.request.build_opener(_HttpsOnlyRedirects())
+    import urllib.request  # see _https_only_redirects
+
+    opener = urllib.request.build_opener(_https_only_redirects())
     # Only https:// reaches here (checked in fetch()); redirects are held to https too.
     request = urllib.request.Request(  # noqa: S310
         url, headers={"User-Agent": "courseline-indicators"}

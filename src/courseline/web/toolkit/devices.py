@@ -17,13 +17,12 @@ from courseline.digital.devices.consent import Consent
 from courseline.digital.devices.model import SourceError
 from courseline.digital.devices.sources.androidqf import read_androidqf
 from courseline.digital.devices.sources.bugreport import read_bugreport
-from courseline.digital.devices.sources.ios_backup import read_ios_backup
+from courseline.digital.devices.sources.ios_backup import read_ios_backup_zip
 from courseline.digital.devices.sources.package_list import read_package_list
 from courseline.digital.findings import Severity
 from courseline.digital.indicators import IndicatorError, load
 from courseline.digital.network import CaptureError, check_capture, default_watchlist
 from courseline.digital.network.explain import report_json
-from courseline.digital.photos.batch import ArchiveLimits, ArchiveRefused, extract_zip
 
 FINDING_KEYS = ("check", "severity", "confidence", "title", "meaning", "not_meaning", "next_step")
 MAX_CLI_REPORT_BYTES = 20 * 1024 * 1024
@@ -35,18 +34,6 @@ class CheckFailed(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _backup_folder(upload: Path, workdir: Path) -> Path:
-    target = workdir / "backup"
-    target.mkdir()
-    try:
-        extract_zip(upload, target, limits=ArchiveLimits(max_members=500_000), keep_paths=True)
-    except ArchiveRefused as exc:
-        raise CheckFailed(exc.message) from None
-    for info in sorted(target.rglob("Manifest.plist"), key=lambda p: len(p.parts)):
-        return info.parent
-    raise CheckFailed("no Manifest.plist in the zip: this is not an iPhone backup folder")
 
 
 def _network(upload: Path, data_dir: Path) -> dict[str, Any]:
@@ -105,7 +92,11 @@ def _cli_report(upload: Path) -> dict[str, Any]:
 def run_source(
     source: str, upload: Path, workdir: Path, consent: Consent, data_dir: Path
 ) -> tuple[dict[str, Any], str]:
-    """(report, indicator version) for one uploaded file."""
+    """(report, indicator version) for one uploaded file.
+
+    ``workdir`` is the request's private folder; no source needs scratch space in it now (an
+    iPhone backup zip is read in place), but callers still pass it.
+    """
     if source == "network":
         report = _network(upload, data_dir)
         report["device"]["consent"] = dict(consent.to_json())
@@ -118,7 +109,8 @@ def run_source(
         "packages": read_package_list,
         "androidqf": read_androidqf,
         "bugreport": read_bugreport,
-        "ios_backup": lambda path: read_ios_backup(_backup_folder(path, workdir)),
+        # Read inside the zip: only the few files the check needs, and nothing written to disk.
+        "ios_backup": read_ios_backup_zip,
     }
     try:
         indicators = load(data_dir=data_dir)

@@ -11,6 +11,7 @@ import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from courseline.digital.devices.consent import Consent, ConsentError
 from courseline.digital.devices.model import (
@@ -116,39 +117,37 @@ def _merge_details(
             apps.append(app)
             continue
         merged = at.details_to_app(extra, launcher)
-        fields = {name: getattr(merged, name) for name in InstalledApp.__slots__}
-        fields["installer"] = app.installer if app.installer is not None else merged.installer
-        fields["uid"] = app.uid if app.uid is not None else merged.uid
-        fields["path"] = app.path or merged.path
-        apps.append(InstalledApp(**fields))
+        apps.append(
+            replace(
+                merged,
+                installer=app.installer if app.installer is not None else merged.installer,
+                uid=app.uid if app.uid is not None else merged.uid,
+                path=app.path or merged.path,
+            )
+        )
     return tuple(apps)
 
 
+def _namespace(run: _Guarded, namespace: str, keys: Sequence[str]) -> dict[str, str] | None:
+    """The keys we read from one settings namespace, or ``None`` unless all of them answered.
+
+    The shared capability rule treats a namespace as read as a whole; passing on a partial
+    answer would let a check report "nothing found" for a setting that was never seen.
+    """
+    values = {key: run.optional(("settings", "get", namespace, key)) for key in keys}
+    answered = {key: value for key, value in values.items() if value is not None}
+    return answered if len(answered) == len(keys) else None
+
+
 def _settings(run: _Guarded) -> tuple[DeviceSettings, set[Capability]]:
-    secure = {
-        key: value
-        for key in SECURE_KEYS
-        if (value := run.optional(("settings", "get", "secure", key))) is not None
-    }
-    global_ = {
-        key: value
-        for key in GLOBAL_KEYS
-        if (value := run.optional(("settings", "get", "global", key))) is not None
-    }
+    secure = _namespace(run, "secure", SECURE_KEYS)
+    global_ = _namespace(run, "global", GLOBAL_KEYS)
     policy = run.optional(DUMPSYS_DEVICE_POLICY)
     appops = run.optional(DUMPSYS_APPOPS)
-    found: set[Capability] = set()
-    if "enabled_accessibility_services" in secure:
-        found.add(Capability.ACCESSIBILITY)
-    if "enabled_notification_listeners" in secure:
-        found.add(Capability.NOTIFICATION_LISTENERS)
-    if global_:
-        found |= {Capability.VERIFIER, Capability.DEVELOPER, Capability.UNKNOWN_SOURCES}
-    if policy is not None:
-        found.add(Capability.DEVICE_ADMIN)
-    if appops is not None:
-        found.add(Capability.APP_OPS)
-    return at.build_settings(global_ or None, secure or None, policy, appops), found
+    return (
+        at.build_settings(global_, secure, policy, appops),
+        at.settings_capabilities(global_, secure, policy, appops),
+    )
 
 
 def read_adb(

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from courseline.digital.devices.model import DeviceSettings, InstalledApp, SourceError
+from courseline.digital.devices.model import Capability, DeviceSettings, InstalledApp, SourceError
 
 MAX_LINES = 2_000_000
 PACKAGE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,254}")
@@ -45,9 +45,37 @@ _APPOP_OLD = re.compile(r"^\s+(?P<op>[A-Z_]+): mode=(?P<mode>[a-z]+)")
 _DUMPSYS_SETTING = re.compile(r"\bname:(?P<key>[\w.\-]+)\s+pkg:\S*\s+value:(?P<value>\S*)")
 
 
+# The characters str.splitlines() breaks on ("\r\n" counts as one break).
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_SPLIT_CHUNK = 64 * 1024
+
+
+def _split_lazily(text: str) -> Iterator[str]:
+    """``text.splitlines()``, a chunk at a time.
+
+    ``splitlines()`` on the whole text builds a list of every line first: a small zip holding
+    100 MB of newlines would need about 800 MB for that list before any limit could fire. Here
+    each chunk ends just after a line break, so splitting the chunks gives exactly the same lines
+    while no more than one chunk's lines are ever held at once. (``io.StringIO(text)`` would be
+    lazy too, but it copies the whole text at four bytes a character.)
+    """
+    start, size = 0, len(text)
+    while start < size:
+        end = start + _SPLIT_CHUNK
+        found = _LINE_BREAK.search(text, end - 1) if end < size else None
+        if found is None:
+            end = size
+        else:
+            end = found.end()
+            if found.group() == "\r" and text.startswith("\n", end):
+                end += 1  # keep "\r\n" together: split apart it would count as two breaks
+        yield from text[start:end].splitlines()
+        start = end
+
+
 def lines(text: str) -> Iterable[str]:
-    """The lines of ``text``, refusing absurd line counts."""
-    for count, line in enumerate(text.splitlines()):
+    """The lines of ``text``, refusing absurd line counts (before the lines are all built)."""
+    for count, line in enumerate(_split_lazily(text)):
         if count >= MAX_LINES:
             raise SourceError(f"more than {MAX_LINES} lines: too large to inspect safely")
         yield line
@@ -61,7 +89,6 @@ _SYSTEM_PREFIXES = ("/system/", "/product/", "/vendor/", "/system_ext/", "/apex/
 class PackageList:
     apps: list[InstalledApp] = field(default_factory=list)
     has_installer: bool = False
-    has_uid: bool = False
     has_path: bool = False
     bad_lines: int = 0
 
@@ -90,7 +117,6 @@ def parse_pm_list(text: str, *, bare_names: bool = True) -> PackageList:
             result.has_installer = True
             installer = "" if installer in ("", "null") else installer
         uid = int(match["uid"]) if match["uid"] else None
-        result.has_uid |= uid is not None
         result.has_path |= path is not None
         system = None
         if path:
@@ -361,3 +387,29 @@ def build_settings(
         adb_enabled=_flag(global_get("adb_enabled")),
         install_non_market_apps=unknown_sources,
     )
+
+
+def settings_capabilities(
+    global_: Mapping[str, str] | None,
+    secure: Mapping[str, str] | None,
+    device_policy: str | None,
+    appops: str | None,
+) -> set[Capability]:
+    """What ``build_settings`` could really tell from the same inputs, for the report's list of
+    what was checked. Every Android source uses this one rule, so they cannot drift apart.
+
+    An empty namespace counts as not read: a phone's real ``secure`` and ``global`` settings
+    always hold many keys, so an empty one means the listing failed or the section was absent.
+    """
+    found: set[Capability] = set()
+    if secure:
+        found |= {Capability.ACCESSIBILITY, Capability.NOTIFICATION_LISTENERS}
+    if global_:
+        found |= {Capability.VERIFIER, Capability.DEVELOPER, Capability.UNKNOWN_SOURCES}
+    if device_policy is not None:
+        found.add(Capability.DEVICE_ADMIN)
+    if appops is not None:
+        # "Install unknown apps" granted to single apps is an app op, so app ops alone are
+        # enough for the unknown-sources check even without the global setting.
+        found |= {Capability.APP_OPS, Capability.UNKNOWN_SOURCES}
+    return found

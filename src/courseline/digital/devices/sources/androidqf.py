@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -119,22 +120,16 @@ def _merge(
 ) -> InstalledApp:
     if details is None:
         hidden = None if launcher is None else app.package not in launcher
-        return InstalledApp(**{**_fields(app), "hidden_from_launcher": hidden})
+        return replace(app, hidden_from_launcher=hidden)
     extra = at.details_to_app(details, launcher)
-    return InstalledApp(
-        **{
-            **_fields(app),
-            "first_install_time": extra.first_install_time,
-            "last_update_time": extra.last_update_time,
-            "hidden_from_launcher": extra.hidden_from_launcher,
-            "permissions": extra.permissions,
-            "version": extra.version,
-        }
+    return replace(
+        app,
+        first_install_time=extra.first_install_time,
+        last_update_time=extra.last_update_time,
+        hidden_from_launcher=extra.hidden_from_launcher,
+        permissions=extra.permissions,
+        version=extra.version,
     )
-
-
-def _fields(app: InstalledApp) -> dict[str, Any]:
-    return {name: getattr(app, name) for name in InstalledApp.__slots__}
 
 
 def _acquired_at(meta: Any) -> dt.datetime | None:
@@ -177,10 +172,9 @@ def parse_androidqf(read: Reader, name: str) -> Acquisition:
     if launcher is not None:
         capabilities.add(Capability.LAUNCHER)
     apps = [_merge(a, details.get(a.package), launcher) for a in apps]
-    settings = at.build_settings(
-        global_, secure, services.get("device_policy"), services.get("appops")
-    )
-    capabilities |= _settings_capabilities(global_, secure, services)
+    policy, appops = services.get("device_policy"), services.get("appops")
+    settings = at.build_settings(global_, secure, policy, appops)
+    capabilities |= at.settings_capabilities(global_, secure, policy, appops)
     root_files = _json(read, "root_binaries.json")
     root = tuple(str(p)[:500] for p in root_files) if isinstance(root_files, list) else ()
     if isinstance(root_files, list):
@@ -193,21 +187,6 @@ def parse_androidqf(read: Reader, name: str) -> Acquisition:
         properties=props,
         root_files=root,
     )
-
-
-def _settings_capabilities(
-    global_: dict[str, str] | None, secure: dict[str, str] | None, services: dict[str, str]
-) -> set[Capability]:
-    found: set[Capability] = set()
-    if secure is not None:
-        found |= {Capability.ACCESSIBILITY, Capability.NOTIFICATION_LISTENERS}
-    if global_ is not None:
-        found |= {Capability.VERIFIER, Capability.DEVELOPER, Capability.UNKNOWN_SOURCES}
-    if "device_policy" in services:
-        found.add(Capability.DEVICE_ADMIN)
-    if "appops" in services:
-        found |= {Capability.APP_OPS, Capability.UNKNOWN_SOURCES}
-    return found
 
 
 def android_device(

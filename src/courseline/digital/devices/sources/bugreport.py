@@ -68,12 +68,11 @@ def parse_bugreport_text(text: str) -> Acquisition:
     apps = tuple(at.details_to_app(d, launcher) for d in details.values())
     settings_text = services.get("settings")
     namespaces = at.parse_dumpsys_settings(settings_text) if settings_text else None
-    settings = at.build_settings(
-        namespaces["global"] if namespaces else None,
-        namespaces["secure"] if namespaces else None,
-        services.get("device_policy"),
-        services.get("appops"),
-    )
+    # A namespace missing from `dumpsys settings` comes back empty: pass it on as not read.
+    global_ = (namespaces["global"] or None) if namespaces else None
+    secure = (namespaces["secure"] or None) if namespaces else None
+    policy, appops = services.get("device_policy"), services.get("appops")
+    settings = at.build_settings(global_, secure, policy, appops)
     capabilities = {
         Capability.PACKAGES,
         Capability.INSTALLER,
@@ -84,14 +83,7 @@ def parse_bugreport_text(text: str) -> Acquisition:
         capabilities.add(Capability.LAUNCHER)
     if props:
         capabilities.add(Capability.PROPERTIES)
-    if namespaces and namespaces["secure"]:
-        capabilities |= {Capability.ACCESSIBILITY, Capability.NOTIFICATION_LISTENERS}
-    if namespaces and namespaces["global"]:
-        capabilities |= {Capability.VERIFIER, Capability.DEVELOPER, Capability.UNKNOWN_SOURCES}
-    if "device_policy" in services:
-        capabilities.add(Capability.DEVICE_ADMIN)
-    if "appops" in services:
-        capabilities |= {Capability.APP_OPS, Capability.UNKNOWN_SOURCES}
+    capabilities |= at.settings_capabilities(global_, secure, policy, appops)
     return Acquisition(
         device=android_device("bugreport", props, _dumpstate_time(text)),
         apps=apps,

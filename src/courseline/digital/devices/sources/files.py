@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 from courseline.digital.devices.model import SourceError
@@ -43,7 +42,7 @@ def read_text(path: Path, limit: int = MAX_TEXT_BYTES) -> str:
     return decode_text(read_capped(path, limit), path.name)
 
 
-def open_zip(path: Path) -> zipfile.ZipFile:
+def open_zip(path: Path, max_entries: int = MAX_ZIP_ENTRIES) -> zipfile.ZipFile:
     if not path.is_file():
         raise SourceError(f"{path}: not a readable file")
     if path.stat().st_size > MAX_ZIP_BYTES:
@@ -54,9 +53,9 @@ def open_zip(path: Path) -> zipfile.ZipFile:
         raise SourceError(f"{path.name}: not a zip archive, or a truncated one") from None
     except OSError as problem:
         raise SourceError(f"{path}: cannot read ({problem.strerror or problem})") from None
-    if len(archive.infolist()) > MAX_ZIP_ENTRIES:
+    if len(archive.infolist()) > max_entries:
         archive.close()
-        raise SourceError(f"{path.name}: more than {MAX_ZIP_ENTRIES} entries, not inspected")
+        raise SourceError(f"{path.name}: more than {max_entries} entries, not inspected")
     return archive
 
 
@@ -86,8 +85,3 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int = MAX_TEXT_BYTES
     except NotImplementedError:
         raise SourceError(f"{name}: uses an unsupported compression method") from None
     return b"".join(chunks)
-
-
-def find_member(archive: zipfile.ZipFile, accept: Callable[[str], bool]) -> str | None:
-    names = [i.filename for i in archive.infolist() if not i.is_dir() and accept(i.filename)]
-    return sorted(names, key=lambda n: (n.count("/"), n))[0] if names else None

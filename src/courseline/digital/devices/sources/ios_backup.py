@@ -1,4 +1,5 @@
-"""An unencrypted iPhone backup folder made by Finder or iTunes (or ``idevicebackup2``).
+"""An unencrypted iPhone backup made by Finder or iTunes (or ``idevicebackup2``): the backup
+folder itself, or a zip of it (read in place: nothing is extracted to disk).
 
 Layout (as described by Apple's backup format write-ups and used by MVT's ``check-backup``):
 ``Info.plist`` (device details and ``Installed Applications``), ``Manifest.plist``
@@ -7,6 +8,7 @@ relativePath, flags, file)``); each backed-up file is stored as ``<fileID[:2]>/<
 Configuration profiles live in the domain
 ``SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles`` under
 ``Library/ConfigurationProfiles/`` (``profile-*`` files; ``MDM.plist`` when enrolled in MDM).
+Only those files are read: the rest of the backup (photos, messages, app data) is never opened.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import datetime as dt
 import plistlib
 import re
 import sqlite3
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,27 +31,66 @@ from courseline.digital.devices.model import (
     Platform,
     SourceError,
 )
-from courseline.digital.devices.sources.files import read_capped
+from courseline.digital.devices.sources.files import open_zip, read_capped, read_member
 
 PROFILES_DOMAIN = "SysSharedContainerDomain-systemgroup.com.apple.configurationprofiles"
 MAX_PLIST_BYTES = 32 * 1024 * 1024
 MAX_MANIFEST_ROWS = 5_000
+# A zipped backup's Manifest.db is loaded into memory (not extracted), so it needs a cap; a
+# backup of a full phone (a few hundred thousand files) has a Manifest.db of a few hundred MB.
+MAX_MANIFEST_DB_BYTES = 512 * 1024 * 1024
+# A backup holds one file per backed-up item: far more entries than other zips we read.
+MAX_BACKUP_ENTRIES = 500_000
+_SQLITE_HEADER = b"SQLite format 3\x00"
 _FILE_ID = re.compile(r"[0-9a-f]{40}")
 MDM_PAYLOAD = "com.apple.mdm"
 
 
-def _plist(path: Path, limit: int = MAX_PLIST_BYTES) -> dict[str, Any]:
-    data = read_capped(path, limit)
+Reader = Callable[[str, int], bytes | None]
+"""Reads one file of the backup by its path inside the backup folder (``Info.plist``,
+``ab/ab12…``), refusing more than the given number of bytes; ``None`` when there is no such
+file."""
+Connect = Callable[[], sqlite3.Connection]
+"""Opens the backup's Manifest.db, read-only."""
+
+
+def _folder_reader(folder: Path) -> Reader:
+    def read(name: str, limit: int) -> bytes | None:
+        path = folder / name
+        return read_capped(path, limit) if path.is_file() else None
+
+    return read
+
+
+def _zip_reader(archive: zipfile.ZipFile) -> Reader:
+    """Reads members of a zipped backup folder, wherever in the zip that folder is.
+
+    Members are only looked up by name and read into memory with ``read_member``'s caps, so a
+    hostile member name can never reach the file system.
+    """
+    names = {i.filename for i in archive.infolist() if not i.is_dir()}
+    manifests = [n for n in names if n == "Manifest.plist" or n.endswith("/Manifest.plist")]
+    if not manifests:
+        raise SourceError("no Manifest.plist in the zip: this is not an iPhone backup folder")
+    # The backup folder is the one holding the shallowest Manifest.plist.
+    prefix = min(manifests, key=lambda n: (n.count("/"), n)).removesuffix("Manifest.plist")
+
+    def read(name: str, limit: int) -> bytes | None:
+        member = prefix + name
+        return read_member(archive, member, limit) if member in names else None
+
+    return read
+
+
+def _plist(data: bytes, name: str) -> dict[str, Any]:
     try:
         value = plistlib.loads(data)
     except (plistlib.InvalidFileException, ValueError, OverflowError, TypeError, KeyError) as exc:
-        raise SourceError(f"{path.name}: not a readable property list ({exc})") from None
+        raise SourceError(f"{name}: not a readable property list ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - plistlib raises assorted errors on hostile input
-        raise SourceError(
-            f"{path.name}: not a readable property list ({type(exc).__name__})"
-        ) from None
+        raise SourceError(f"{name}: not a readable property list ({type(exc).__name__})") from None
     if not isinstance(value, dict):
-        raise SourceError(f"{path.name}: expected a dictionary at the top level")
+        raise SourceError(f"{name}: expected a dictionary at the top level")
     return value
 
 
@@ -61,21 +104,48 @@ def _date(value: Any) -> dt.datetime | None:
     return None
 
 
-def _manifest_rows(folder: Path) -> list[tuple[str, str]]:
-    """(fileID, relativePath) of the profile files listed in Manifest.db."""
-    db = folder / "Manifest.db"
+def _check_header(header: bytes) -> None:
+    if header[:16] != _SQLITE_HEADER:
+        raise SourceError("Manifest.db is not an SQLite database (encrypted or damaged backup?)")
+
+
+def _connect_file(db: Path) -> sqlite3.Connection:
+    """A backup folder's Manifest.db, opened in place (read-only, never changed)."""
     if not db.is_file():
         raise SourceError("Manifest.db is missing: not a complete iPhone backup")
     try:
         with open(db, "rb") as handle:
-            header = handle.read(16)
+            _check_header(handle.read(16))
     except OSError as problem:
         raise SourceError(f"Manifest.db: cannot read ({problem})") from None
-    if header != b"SQLite format 3\x00":
-        raise SourceError("Manifest.db is not an SQLite database (encrypted or damaged backup?)")
-    uri = f"file:{db.resolve().as_posix()}?mode=ro&immutable=1"
+    return sqlite3.connect(f"file:{db.resolve().as_posix()}?mode=ro&immutable=1", uri=True)
+
+
+def _connect_memory(read: Reader) -> sqlite3.Connection:
+    """A zipped backup's Manifest.db, loaded into an in-memory database: nothing on disk."""
+    data = read("Manifest.db", MAX_MANIFEST_DB_BYTES)
+    if data is None:
+        raise SourceError("Manifest.db is missing: not a complete iPhone backup")
+    _check_header(data)
+    if data[18:20] == b"\x02\x02":
+        # A WAL-mode header makes SQLite refuse an in-memory copy. Marking it as an ordinary
+        # (rollback journal) database reads the same main file, as immutable=1 does on disk.
+        data = data[:18] + b"\x01\x01" + data[20:]
+    connection = sqlite3.connect(":memory:")
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection.deserialize(data)
+        connection.execute("PRAGMA query_only = ON")  # read-only, like mode=ro on disk
+        connection.execute("PRAGMA temp_store = MEMORY")  # no temporary files either
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def _manifest_rows(connect: Connect) -> list[tuple[str, str]]:
+    """(fileID, relativePath) of the profile files listed in Manifest.db."""
+    try:
+        connection = connect()
         try:
             rows = connection.execute(
                 "SELECT fileID, relativePath FROM Files WHERE domain = ? LIMIT ?",
@@ -96,19 +166,25 @@ def _payload_types(plist: dict[str, Any]) -> tuple[str, ...]:
     return tuple(sorted(t for t in types if isinstance(t, str)))
 
 
-def _profiles(folder: Path, notes: list[str]) -> list[ConfigurationProfile]:
+def _profiles(read: Reader, connect: Connect, notes: list[str]) -> list[ConfigurationProfile]:
     profiles: list[ConfigurationProfile] = []
-    for file_id, relative in _manifest_rows(folder):
+    seen: set[str] = set()
+    for file_id, relative in _manifest_rows(connect):
         base = relative.rsplit("/", 1)[-1]
         is_mdm_file = base == "MDM.plist"
+        # The file ID check keeps a hostile Manifest.db from pointing at any other file, and
+        # each file is read once however many rows name it (else 5,000 rows x 32 MB reads).
         if not (base.startswith("profile-") or is_mdm_file) or not _FILE_ID.fullmatch(file_id):
             continue
-        path = folder / file_id[:2] / file_id
-        if not path.is_file():
-            notes.append(f"profile file {relative} is listed but missing from the backup")
+        if file_id in seen:
             continue
+        seen.add(file_id)
         try:
-            plist = _plist(path)
+            data = read(f"{file_id[:2]}/{file_id}", MAX_PLIST_BYTES)
+            if data is None:
+                notes.append(f"profile file {relative} is listed but missing from the backup")
+                continue
+            plist = _plist(data, file_id)
         except SourceError as problem:
             notes.append(f"profile file {relative} could not be read: {problem}")
             continue
@@ -146,15 +222,16 @@ def _apps(info: dict[str, Any], manifest: dict[str, Any]) -> tuple[InstalledApp,
     return tuple(InstalledApp(package=b[:300], system=False) for b in sorted(bundles))
 
 
-def read_ios_backup(folder: Path) -> Acquisition:
-    if not folder.is_dir():
-        raise SourceError(f"{folder}: no such folder (give the backup's own folder)")
-    if not (folder / "Info.plist").is_file() or not (folder / "Manifest.plist").is_file():
+def parse_ios_backup(read: Reader, connect: Connect, name: str) -> Acquisition:
+    """The backup whose files ``read`` gives and whose Manifest.db ``connect`` opens."""
+    info_data = read("Info.plist", MAX_PLIST_BYTES)
+    manifest_data = read("Manifest.plist", MAX_PLIST_BYTES)
+    if info_data is None or manifest_data is None:
         raise SourceError(
-            f"{folder.name}: no Info.plist and Manifest.plist: this is not an iPhone backup folder"
+            f"{name}: no Info.plist and Manifest.plist: this is not an iPhone backup folder"
         )
-    info = _plist(folder / "Info.plist")
-    manifest = _plist(folder / "Manifest.plist")
+    info = _plist(info_data, "Info.plist")
+    manifest = _plist(manifest_data, "Manifest.plist")
     notes: list[str] = []
     capabilities = {Capability.IOS_APPS}
     profiles: list[ConfigurationProfile] = []
@@ -164,7 +241,7 @@ def read_ios_backup(folder: Path) -> Acquisition:
             "were not checked (make an unencrypted backup, or decrypt it first)"
         )
     else:
-        profiles = _profiles(folder, notes)
+        profiles = _profiles(read, connect, notes)
         capabilities.add(Capability.PROFILES)
     apps = _apps(info, manifest)
     if not apps:
@@ -186,3 +263,20 @@ def read_ios_backup(folder: Path) -> Acquisition:
         profiles=tuple(profiles),
         notes=tuple(notes),
     )
+
+
+def read_ios_backup(folder: Path) -> Acquisition:
+    """A backup folder on disk (as the CLI is given it)."""
+    if not folder.is_dir():
+        raise SourceError(f"{folder}: no such folder (give the backup's own folder)")
+    return parse_ios_backup(
+        _folder_reader(folder), lambda: _connect_file(folder / "Manifest.db"), folder.name
+    )
+
+
+def read_ios_backup_zip(path: Path) -> Acquisition:
+    """A zip of a backup folder, read in place: only the files listed in the module doc are
+    read, into memory, and nothing is written to disk."""
+    with open_zip(path, max_entries=MAX_BACKUP_ENTRIES) as archive:
+        read = _zip_reader(archive)
+        return parse_ios_backup(read, lambda: _connect_memory(read), path.name)
