@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from courseline.cli import app
 from tests.digital.photos import fixtures as fx
+from tests.digital.photos import iso_fixtures as iso
 
 runner = CliRunner()
 
@@ -79,6 +82,19 @@ def test_clean_in_place_replaces_the_original_only_after_verifying(tmp_path: Pat
     assert scan_file(photo).location is None
     assert [p.name for p in tmp_path.iterdir()] == ["gps.jpg"]
     assert runner.invoke(app, ["photos", "clean", str(photo)]).exit_code == 2
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o440], ids=oct)
+def test_clean_in_place_keeps_the_permissions_of_the_original(tmp_path: Path, mode: int) -> None:
+    photos = [tmp_path / "gps.jpg", tmp_path / "clip.mp4"]
+    photos[0].write_bytes(fx.jpeg_with_gps())
+    photos[1].write_bytes(iso.mp4_with_xyz(mdat_size=64))
+    for photo in photos:
+        photo.chmod(mode)
+    result = runner.invoke(app, ["photos", "clean", *map(str, photos), "--in-place"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("cleaned:") == 2
+    assert [stat.S_IMODE(photo.stat().st_mode) for photo in photos] == [mode, mode]
 
 
 def test_scan_json_keeps_exactly_the_documented_keys_with_automatic_jobs(tmp_path: Path) -> None:

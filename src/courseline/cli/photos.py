@@ -132,6 +132,7 @@ def clean_command(
     --in-place is given. Exits 1 if any file was refused.
     """
     import os
+    import stat
     import tempfile
 
     from courseline.digital.photos.clean import Profile as CleanProfile
@@ -162,6 +163,10 @@ def clean_command(
     refused = 0
     for (original, temporary), result in zip(tasks, results, strict=True):
         if in_place and result.output:
+            # The copy was written private (0600); the file it replaces keeps the permissions
+            # its owner gave it (a shared folder stays readable by those it was shared with).
+            # Read/write/execute bits only: never set-user/group-ID on a file we just wrote.
+            os.chmod(temporary, stat.S_IMODE(os.stat(original).st_mode) & 0o777)
             os.replace(temporary, original)
         # Plain lines, not Rich: file names are printed as they are (never read as markup), and
         # a camera roll of thousands of files is not slowed down by rendering.

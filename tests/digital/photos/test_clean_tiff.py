@@ -3,10 +3,12 @@ tag) goes, strips stay byte for byte, and what cannot be cleaned in place is ref
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import struct
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,9 @@ from courseline.digital.photos.clean import (
     Profile,
     clean_file,
 )
-from courseline.digital.photos.clean_tiff import EXIF_IFD, IDENTITY
+from courseline.digital.photos.clean_base import Refuse, Source
+from courseline.digital.photos.clean_tiff import EXIF_IFD, IDENTITY, MAX_VALUES
+from courseline.digital.photos.clean_tiff import plan as plan_tiff
 from courseline.digital.photos.scan import scan_file
 from tests.digital.photos import fixtures as fx
 from tests.digital.photos.test_clean import PROFILES, run
@@ -169,6 +173,58 @@ def test_gps_data_that_shares_bytes_with_the_pixels_is_refused(
     patched[offsets_at : offsets_at + 4] = struct.pack("<I", gps_ifd)
     result, _ = run(tmp_path, bytes(patched), "overlap.tif", profile)
     assert result.refused is not None and "image or media data" in result.refused
+
+
+# ---- size and time bounds --------------------------------------------------------------------
+def many_pages(pages: int, entries: int, order: str = "<") -> bytes:
+    """A chain of ``pages`` IFDs, each with ``entries`` kept tags whose values lie outside the
+    table and a GPS IFD of as many tags: tens of thousands of regions to keep and to zero."""
+    out = bytearray((b"II*\0" if order == "<" else b"MM\0*") + struct.pack(order + "I", 8))
+    kept: list[fx.Entry] = [(0xC000 + j, fx.ASCII, "abcd") for j in range(entries)]
+    gps: list[fx.Entry] = [(j + 1, fx.ASCII, "wxyz") for j in range(entries)]
+    for page in range(pages):
+        start = len(out)
+        gps_at = start + len(fx.ifd(order, [*kept, (0x8825, fx.LONG, 0)], start))
+        gps_ifd = fx.ifd(order, gps, gps_at)
+        following = gps_at + len(gps_ifd) if page + 1 < pages else 0
+        out += fx.ifd(order, [*kept, (0x8825, fx.LONG, gps_at)], start, following) + gps_ifd
+    return bytes(out)
+
+
+@settings(deadline=5000, max_examples=4, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.sampled_from(ORDERS), profile=st.sampled_from(PROFILES))
+def test_a_tiff_with_hundreds_of_directories_is_planned_quickly(
+    order: str, profile: Profile
+) -> None:
+    data = many_pages(200, 64, order)
+    plan = plan_tiff(Source(io.BytesIO(data), len(data)), profile)
+    assert plan.removed.result() == (EXIF_GPS,)
+    assert len(plan.writes) == 200  # every page's table, rewritten without its GPS pointer
+
+
+def test_a_strip_table_shared_by_many_directories_is_refused_with_little_memory() -> None:
+    # Twelve pages point at one table of a million strips (4 MB): read for every page, that
+    # would be twelve million strips to keep unchanged from a file of 4 MB.
+    strips = 1_000_000
+    table_at = 8 + 12 * (2 + 12 * 2 + 4)
+    out = bytearray(b"II*\0" + struct.pack("<I", 8))
+    for page in range(12):
+        following = len(out) + 30 if page < 11 else 0
+        out += struct.pack("<H", 2)
+        out += struct.pack("<HHII", 0x0111, fx.LONG, strips, table_at)
+        out += struct.pack("<HHII", 0x0117, fx.LONG, strips, table_at)
+        out += struct.pack("<I", following)
+    assert len(out) == table_at
+    data = bytes(out) + struct.pack(f"<{strips}I", *range(0, 2 * strips, 2))
+    tracemalloc.start()
+    try:
+        with pytest.raises(Refuse) as refused:
+            plan_tiff(Source(io.BytesIO(data), len(data)), Profile.LOCATION)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert f"more than {MAX_VALUES} strips, tiles or offsets" in refused.value.message
+    assert peak < 100 * 1024 * 1024, peak
 
 
 # ---- fuzzing ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from courseline.digital.photos.containers import ContainerError
 from courseline.digital.photos.containers.isobmff import (
     TIMED_GPS_TEXT,
+    IsoError,
     IsoFindings,
     parse_iso6709,
     read,
@@ -280,6 +281,35 @@ def test_truncated_box() -> None:
     assert error_kind(data[:-10]) == ErrorKind.TRUNCATED
     assert error_kind(data[:-3]) == ErrorKind.TRUNCATED
     assert error_kind(data + b"\0\0\0") == ErrorKind.TRUNCATED  # a header cut short
+
+
+def mdat_claiming(data: bytes, size: int) -> bytes:
+    """``data`` with its (first) ``mdat`` box claiming ``size`` bytes."""
+    at = data.index(b"mdat") - 4
+    return data[:at] + struct.pack(">I", size) + data[at + 4 :]
+
+
+def test_a_truncated_movie_keeps_the_location_found_before_the_error() -> None:
+    data = mdat_claiming(fx.mp4_with_xyz(mdat_size=64), 1 << 20)
+    with pytest.raises(IsoError) as info:
+        scan(data)
+    assert info.value.kind == ErrorKind.TRUNCATED
+    assert info.value.found.format == "mp4"
+    assert coords(info.value.found) == [(SourceKind.QUICKTIME_XYZ, 51.5074, -0.1278)]
+
+
+def test_a_truncated_heic_keeps_its_exif_item() -> None:
+    data = fx.heic(fx.tiny_tiff_with_gps())
+    with pytest.raises(IsoError) as info:
+        scan(data + b"\0\0\0\x40free")  # a last box cut short
+    assert info.value.kind == ErrorKind.TRUNCATED
+    assert info.value.found.format == "heif" and info.value.found.exif is not None
+
+
+def test_an_error_before_the_format_is_known_carries_nothing() -> None:
+    with pytest.raises(ContainerError) as info:
+        scan(b"\0\0\0\x40free" + bytes(16))
+    assert info.value.kind == ErrorKind.TRUNCATED and not isinstance(info.value, IsoError)
 
 
 def test_size_beyond_file() -> None:

@@ -11,6 +11,7 @@ import json
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import types
@@ -24,6 +25,7 @@ from courseline.digital.photos.containers import ContainerError
 from courseline.digital.photos.model import Device, ErrorKind, LocationSource, PhotoScan, SourceKind
 from courseline.digital.photos.scan import ISOBMFF_MODULE, scan_file, scan_paths
 from tests.digital.photos import fixtures as fx
+from tests.digital.photos import iso_fixtures as iso
 
 BENCH = Path("/work/shared/bench/make_photo_corpus.py")
 
@@ -78,6 +80,25 @@ def test_files_that_cannot_be_read_give_a_typed_error(
     scan = scan_file(write(tmp_path / "f.bin", data))
     assert scan.error is not None and scan.error.kind == kind, scan.error
     assert scan.sources == ()
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        iso.box(b"pnot", bytes(12)),  # a QuickTime preview
+        iso.box(b"uuid", bytes(24)),
+        iso.box(b"styp", b"msdh\0\0\0\0msdh"),  # a media segment
+        iso.full_box(b"meta", 0, 0),
+    ],
+    ids=["pnot", "uuid", "styp", "meta"],
+)
+def test_a_movie_may_start_with_any_top_level_box_the_reader_accepts(
+    tmp_path: Path, first: bytes
+) -> None:
+    scan = scan_file(write(tmp_path / "clip.mp4", first + iso.mp4_with_xyz(mdat_size=64)))
+    assert scan.error is None, scan.error
+    assert scan.format == "mp4"
+    assert scan.location == pytest.approx(iso.LONDON, abs=1e-6)
 
 
 def test_a_missing_file_and_a_directory_are_unreadable(tmp_path: Path) -> None:
@@ -184,6 +205,18 @@ def test_an_isobmff_container_error_becomes_a_scan_error(
     scan = scan_file(write(tmp_path / "v.mp4", HEIF_HEAD))
     assert scan.error is not None and scan.error.kind == ErrorKind.TRUNCATED
     assert scan.error.message == "moov box cut short"
+
+
+def test_a_truncated_video_reports_its_location_with_the_error(tmp_path: Path) -> None:
+    # moov (with udta/©xyz) comes first; then an mdat claiming more bytes than the file has
+    data = iso.mp4_with_xyz(mdat_size=64)
+    at = data.index(b"mdat") - 4
+    data = data[:at] + struct.pack(">I", 1 << 20) + data[at + 4 :]
+    scan = scan_file(write(tmp_path / "VID_0001.mp4", data))
+    assert scan.error is not None and scan.error.kind == ErrorKind.TRUNCATED
+    assert scan.format == "mp4"
+    assert [s.kind for s in scan.sources] == [SourceKind.QUICKTIME_XYZ]
+    assert scan.location == pytest.approx(iso.LONDON, abs=1e-6)
 
 
 def test_without_an_isobmff_reader_videos_are_unsupported(

@@ -14,9 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.urls import reverse
 
+from courseline.digital.photos.clean import Profile
 from courseline.digital.photos.memory import scan_bytes
 from courseline.web.audit.models import AuditEvent
 from courseline.web.toolkit.models import PhotoCheck
+from courseline.web.toolkit.photos import Batch, clean_batch
 from tests.conftest import sign_in
 from tests.digital.photos.fixtures import PARIS, SYDNEY, app1_exif, exif_tiff, jpeg, jpeg_with_gps
 
@@ -159,6 +161,26 @@ def test_it_hands_back_cleaned_copies_with_the_image_untouched(world: Any, clien
     assert "notes.txt: not cleaned" in note
     check = PhotoCheck.objects.exclude(pk=world.photo_check.pk).get()
     assert check.cleaned_profile == "location"
+
+
+def test_cleaned_copies_for_the_archive_are_not_flushed_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flushed: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        flushed.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    photo = tmp_path / "IMG_1.JPG"
+    photo.write_bytes(_big_jpeg(PARIS, 4096))
+    cleaned = clean_batch(Batch(files=[("IMG_1.JPG", photo)]), tmp_path, Profile.LOCATION)
+    with cleaned.archive:
+        assert zipfile.ZipFile(cleaned.archive).namelist()[0] == "IMG_1.JPG"
+    assert [result.refused for _, result in cleaned.results] == [None]
+    assert flushed == []  # the copies are zipped and deleted at once: nothing to make durable
 
 
 def test_it_refuses_a_batch_over_the_limit(world: Any, client: Any, settings: Any) -> None:

@@ -315,21 +315,16 @@ def _clean_jpeg(data: bytes, profile: Profile) -> tuple[bytes, tuple[str, ...]]:
 
 
 # ---- PNG -------------------------------------------------------------------------------------
-_PNG_TEXT = frozenset({b"tEXt", b"zTXt", b"iTXt"})
-_PNG_XMP_KEY = b"XML:com.adobe.xmp"
-_PNG_RAW_PREFIX = b"Raw profile type "
-
-
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
 def _png_text_label(body: bytes, profile: Profile) -> str | None:
     keyword = body.split(b"\0", 1)[0]
-    if keyword == _PNG_XMP_KEY:
+    if keyword == png.XMP_KEY:
         return XMP
-    if keyword.startswith(_PNG_RAW_PREFIX):
-        name = keyword[len(_PNG_RAW_PREFIX) :].decode("latin-1").strip().lower()
+    if keyword.startswith(png.RAW_PREFIX):
+        name = keyword[len(png.RAW_PREFIX) :].decode("latin-1").strip().lower()
         return f"PNG raw profile ({name})"
     return "PNG text chunks" if profile is Profile.ALL else None
 
@@ -346,7 +341,7 @@ def _png_action(kind: bytes, raw: bytes, profile: Profile, removed: _Removed) ->
         if kept is None:
             return None
         return raw if kept is body else _png_chunk(kind, kept)
-    if kind in _PNG_TEXT:
+    if kind in png.TEXT_CHUNKS:
         label = _png_text_label(body, profile)
         if label is not None:
             removed.add(label)
@@ -585,7 +580,15 @@ def _clean_patched(
         size = os.fstat(f.fileno()).st_size
         plan = patcher(Source(f, size), profile)
         plan.check()
-        _write_verified(lambda out: apply(plan, f, out), dst, fmt, profile, durable=durable)
+
+        def fill(out: BinaryIO) -> None:
+            apply(plan, f, out)
+            # A file still being written (a camera or sync client) may have grown after the
+            # copy stopped at the planned size; ``apply`` alone cannot see that.
+            if os.fstat(f.fileno()).st_size != size:
+                raise _Refuse("the file changed while it was being cleaned")
+
+        _write_verified(fill, dst, fmt, profile, durable=durable)
     return plan.removed.result()
 
 

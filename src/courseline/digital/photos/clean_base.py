@@ -6,14 +6,15 @@ Two kinds of cleaner exist. JPEG, PNG and WebP are rebuilt in memory, segment by
 structure it needs from the original (with seeks) and returns a ``PatchPlan``, a list of byte
 ranges to overwrite with bytes of the same length, or to zero. The file is then copied and the
 patches applied to the copy, so no offset anywhere in the file moves and media data is copied
-byte for byte; a plan also names the regions (image strips, item extents, media samples) that
-must stay identical, and is refused if a patch would touch one of them.
+byte for byte; a plan is refused if a patch would touch a region that must stay identical
+(image strips and tiles, item extents, media samples). Item extents are named in the plan
+(``protect``); strips and media samples, which can number millions, are checked by their
+planner against the finished list of changes instead of being held as regions.
 """
 
 from __future__ import annotations
 
 import bisect
-import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import BinaryIO
@@ -137,7 +138,9 @@ _COPY_CHUNK = 1024 * 1024
 
 
 def apply(plan: PatchPlan, src: BinaryIO, out: BinaryIO) -> None:
-    """Copy ``src`` (from byte 0) to ``out`` and apply ``plan``; refuse if ``src`` changed size."""
+    """Copy ``src`` (from byte 0) to ``out`` and apply ``plan``; refuse if ``src`` did not hold
+    exactly ``plan.size`` bytes. ``src`` may be any seekable stream (a file or bytes in memory),
+    so a caller reading a real file checks that the file itself did not grow meanwhile."""
     src.seek(0)
     copied = 0
     while True:
@@ -148,7 +151,7 @@ def apply(plan: PatchPlan, src: BinaryIO, out: BinaryIO) -> None:
         copied += len(chunk)
         if copied > plan.size:
             break
-    if copied != plan.size or os.fstat(src.fileno()).st_size != plan.size:
+    if copied != plan.size:
         raise Refuse("the file changed while it was being cleaned")
     block = bytes(_COPY_CHUNK)
     for start, end in merged(plan.zeros):

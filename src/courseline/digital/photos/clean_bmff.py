@@ -46,6 +46,7 @@ from courseline.digital.photos.clean_base import (
     overlaps,
 )
 from courseline.digital.photos.clean_exif import EMPTY_TIFF, strip_exif_location
+from courseline.digital.photos.containers.isobmff import TOP_LEVEL_TYPES
 
 __all__ = [
     "LOCATION_KEYS",
@@ -73,9 +74,6 @@ TIMED_TRACK = "timed metadata track (can hold a GPS trace)"
 
 XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
 TIMED_HANDLERS = frozenset({b"meta", b"camm", b"gpmd"})
-_TOP_LEVEL = frozenset(
-    {b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"uuid", b"meta", b"styp"}
-)
 _XMP_HEAD = (
     b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>'
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"/>'
@@ -167,7 +165,7 @@ class _Planner:
     # -- walking
 
     def run(self) -> PatchPlan:
-        if self.src.size < 8 or self.src.read(4, 4) not in _TOP_LEVEL:
+        if self.src.size < 8 or self.src.read(4, 4) not in TOP_LEVEL_TYPES:
             raise Refuse("not an ISO base media file")
         for box in self.children(0, self.src.size, 0):
             if box.type == b"moov":

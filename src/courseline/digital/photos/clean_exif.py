@@ -6,7 +6,6 @@ every other offset in it stays valid.
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass
 
@@ -18,6 +17,8 @@ from courseline.digital.photos.clean_base import (
     XMP,
     Removed,
     Unfixable,
+    merged,
+    overlaps,
 )
 from courseline.digital.photos.containers import ContainerError, Payloads, jpeg
 
@@ -31,7 +32,7 @@ def jpeg_has_metadata(data: bytes) -> bool:
     """Whether a (thumbnail) JPEG carries EXIF, XMP or IPTC, or cannot be read at all."""
     found = Payloads("jpeg")
     try:
-        jpeg.read(io.BytesIO(data), len(data), found)
+        jpeg.read_bytes(data, found)
     except ContainerError:
         return True
     return bool(found.exif or found.xmp or found.iptc)
@@ -165,10 +166,6 @@ class _Tiff:
         self.buf[start:end] = bytes(end - start)
 
 
-def _overlaps(region: _Region, others: list[_Region]) -> bool:
-    return any(region[0] < end and start < region[1] for start, end in others)
-
-
 def strip_exif_location(stream: bytes) -> tuple[bytes, tuple[str, ...]]:
     """The TIFF stream without its GPS IFD (and embedded XMP/IPTC, and a thumbnail carrying its
     own metadata), same length and layout so every other offset stays valid. The removed data
@@ -199,8 +196,8 @@ def strip_exif_location(stream: bytes) -> tuple[bytes, tuple[str, ...]]:
         removed.add(EXIF_THUMBNAIL)
     if not removed.items:
         return stream, ()
-    protected = [(0, 8), (ifd0.offset, ifd0.end)]
-    if any(_overlaps(region, protected) for region in wipes):
+    protected = merged([(0, 8), (ifd0.offset, ifd0.end)])
+    if any(overlaps(region, protected) for region in wipes):
         raise Unfixable
     tiff.rewrite_ifd(ifd0, keep, following)
     for region in wipes:

@@ -6,8 +6,9 @@ rebuild would have to understand every one of them, and one missed pointer corru
 Instead each IFD that loses tags is rewritten over its own table (fewer entries, the next-IFD
 pointer moved up, the freed tail zeroed) and the data the removed tags pointed at (the GPS IFD,
 the XMP packet, the EXIF IFD and its interoperability IFD and maker note, strings) is zeroed.
-Strips and tiles are never written: they are recorded as protected regions and the plan is
-refused if any change would touch them, so the pixel data of the copy is byte-identical.
+Strips and tiles are never written: their offset and size tables are kept (as compact arrays)
+and the plan is refused if any change would touch a strip or tile, so the pixel data of the
+copy is byte-identical.
 
 Every IFD reachable from the header is visited: the IFD0 chain (pages, thumbnails) and
 SubIFDs (DNG raw and preview images), at most ``MAX_IFDS`` of them, loops ignored.
@@ -28,7 +29,10 @@ full EXIF preview) outside the TIFF structure.
 
 from __future__ import annotations
 
+import array
 import struct
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from courseline.digital.photos.clean_base import (
@@ -36,12 +40,15 @@ from courseline.digital.photos.clean_base import (
     EXIF_THUMBNAIL,
     IPTC_PLACES,
     PHOTOSHOP,
+    SHARED_WITH_MEDIA,
     XMP,
     PatchPlan,
     Profile,
     Refuse,
     Region,
     Source,
+    merged,
+    overlaps,
 )
 
 __all__ = ["EXIF_IFD", "IDENTITY", "ORIGINAL_RAW", "plan"]
@@ -50,6 +57,11 @@ MAX_IFDS = 1024
 MAX_ENTRIES = 1000
 MAX_ARRAY = 16 * 1024 * 1024
 """Largest strip/tile offset or count array read (4 million LONGs)."""
+MAX_VALUES = 2 * MAX_ARRAY // 4
+"""Most SHORT/LONG values (strip and tile offsets and sizes, pointers) read from all the image
+directories of one file together: a file may repeat its directories (or point them all at one
+big table), so the limit is on the whole plan, not on each table. Enough for the largest single
+strip table (offsets and sizes); held as compact arrays, 32 MiB at most."""
 MAX_THUMBNAIL = 2 * 1024 * 1024
 MAX_SEGMENTS = 512
 
@@ -125,6 +137,10 @@ class _Cleaner:
         self.visited: set[int] = set()
         self.keep: list[Region] = [(0, 8)]
         self.wipes: list[Region] = []
+        self.values = 0
+        self.images: list[tuple[array.array[int], array.array[int]]] = []
+        """(offsets, sizes) of the strips or tiles of each image: checked once every change is
+        known (``check_images``), not held as millions of protected regions."""
 
     # -- reading
 
@@ -160,19 +176,30 @@ class _Cleaner:
             return None
         return (start, min(start + unit * entry.count, self.src.size))
 
-    def numbers(self, entry: _Entry | None) -> list[int]:
+    def numbers(self, entry: _Entry | None) -> array.array[int]:
         """The SHORT/LONG/IFD values of an entry (offsets, counts, pointers)."""
+        values = array.array("I")
         if entry is None or entry.kind not in (3, 4, 13):
-            return []
+            return values
         unit = 2 if entry.kind == 3 else 4
         if unit * entry.count > MAX_ARRAY:
             raise Refuse(f"tag {entry.tag} holds too many values")
+        self.values += entry.count
+        if self.values > MAX_VALUES:
+            raise Refuse(
+                f"the image directories list more than {MAX_VALUES} strips, tiles or offsets "
+                "in all, too many to check in place"
+            )
         region = self.value_region(entry) if unit * entry.count > 4 else None
         if unit * entry.count > 4 and region is None:
             raise Refuse(f"tag {entry.tag} points past the end of the file")
         raw = entry.field if region is None else self.src.read(region[0], unit * entry.count)
-        fmt = self.order + ("H" if unit == 2 else "I") * entry.count
-        return list(struct.unpack_from(fmt, raw))
+        if unit == 2:
+            values = array.array("H")
+        values.frombytes(raw[: unit * entry.count])
+        if (self.order == "<") != (sys.byteorder == "little"):
+            values.byteswap()
+        return values
 
     # -- planning
 
@@ -184,16 +211,30 @@ class _Cleaner:
                 break
             self.directory(found, depth=0)
             offset, pages = found.following, pages + 1
-        wiped = [r for r in self.wipes if r[1] > r[0]]
-        keep = sorted(self.keep)
-        for start, end in wiped:
-            if any(start < k_end and k_start < end for k_start, k_end in keep):
+        # One sorted, merged list searched by bisection: a file with many directories has
+        # tens of thousands of regions on each side, too many to compare pair by pair.
+        keep = merged(self.keep)
+        for start, end in self.wipes:
+            if end <= start:
+                continue
+            if overlaps((start, end), keep):
                 raise Refuse(
                     "removed metadata shares bytes with data that must be kept, so it cannot "
                     "be removed in place"
                 )
             self.plan.zero(start, end)
+        self.check_images()
         return self.plan
+
+    def check_images(self) -> None:
+        """Refuse when a change would touch a strip or tile of any image."""
+        changed = self.plan.changed()
+        if not changed:
+            return
+        for starts, lengths in self.images:
+            for start, length in zip(starts, lengths, strict=False):
+                if overlaps((start, min(start + length, self.src.size)), changed):
+                    raise Refuse(SHARED_WITH_MEDIA)
 
     def goes(self, tag: int) -> str | None:
         label = _LOCATION_TAGS.get(tag)
@@ -261,7 +302,7 @@ class _Cleaner:
             self.plan.write(region[0], text)
         return entry.raw
 
-    def keep_subtree(self, pointers: list[int]) -> None:
+    def keep_subtree(self, pointers: Sequence[int]) -> None:
         """A kept EXIF IFD (and its interoperability IFD): protect its table and values."""
         for pointer in pointers:
             if pointer < 8 or pointer + 2 > self.src.size:
@@ -296,8 +337,8 @@ class _Cleaner:
     def protect_image(self, tags: dict[int, _Entry]) -> None:
         for offsets, counts in ((_STRIPS, _STRIP_BYTES), (_TILES, _TILE_BYTES)):
             starts, lengths = self.numbers(tags.get(offsets)), self.numbers(tags.get(counts))
-            for start, length in zip(starts, lengths, strict=False):
-                self.plan.protect(start, start + length)
+            if starts and lengths:
+                self.images.append((starts, lengths))
 
     def thumbnail(self, tags: dict[int, _Entry]) -> None:
         """Zero the metadata segments of a JPEG thumbnail in place (its pixels stay)."""

@@ -22,6 +22,7 @@ from typing import BinaryIO
 from courseline.digital.photos.containers import ContainerError, Payloads, jpeg, png, tiff, webp
 from courseline.digital.photos.containers import iptc as iptc_reader
 from courseline.digital.photos.containers import xmp as xmp_reader
+from courseline.digital.photos.containers.isobmff import TOP_LEVEL_TYPES
 from courseline.digital.photos.model import (
     Device,
     ErrorKind,
@@ -43,7 +44,6 @@ _READERS: dict[str, _Reader] = {
     "webp": webp.read,
 }
 _TIFF_MAGIC = (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+", b"IIRO", b"IIRS", b"MMOR", b"IIU\0")
-_ISO_BOXES = frozenset({b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"})
 _UNREAD = {b"GIF87a": "gif", b"GIF89a": "gif", b"\xff\x0a": "jxl", b"\0\0\0\x0cJXL ": "jxl"}
 _DEVICE_FIELDS = ("make", "model", "serial", "owner")
 _APP1_MARKER = b"\xff\xe1"
@@ -64,7 +64,7 @@ def _sniff(head: bytes) -> str | None:
         return "png"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
-    if head[4:8] in _ISO_BOXES:
+    if head[4:8] in TOP_LEVEL_TYPES:
         return "isobmff"
     for magic, name in _UNREAD.items():
         if head.startswith(magic):
@@ -185,10 +185,15 @@ def _scan_isobmff(f: BinaryIO, size: int, shown: str) -> PhotoScan:
         module = importlib.import_module(ISOBMFF_MODULE)
     except ImportError:
         return _failed(shown, None, ErrorKind.UNSUPPORTED, "video/HEIF reading is not available")
+    error = None
     try:
         findings = module.read(f, size)
     except ContainerError as exc:
-        return _failed(shown, None, exc.kind, exc.message)
+        # Like the other formats: what was read before the problem is reported with it.
+        findings = getattr(exc, "found", None)
+        if findings is None:
+            return _failed(shown, None, exc.kind, exc.message)
+        error = ScanError(exc.kind, exc.message)
     fmt = findings.format if isinstance(findings.format, str) else None
     found = Payloads(fmt or "isobmff")
     if isinstance(findings.exif, bytes) and findings.exif:
@@ -204,7 +209,7 @@ def _scan_isobmff(f: BinaryIO, size: int, shown: str) -> PhotoScan:
     if isinstance(findings.taken_at, dt.datetime):
         collector.taken.append(findings.taken_at)
     collector.identity(findings.device)
-    return collector.result(shown, fmt, None)
+    return collector.result(shown, fmt, error)
 
 
 def _failed(shown: str, fmt: str | None, kind: ErrorKind, message: str) -> PhotoScan:

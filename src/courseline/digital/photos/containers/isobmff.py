@@ -18,7 +18,9 @@ What it finds:
   parser) and the XMP item (``mime`` item of type ``application/rdf+xml``, in ``xmp``).
 
 Offsets are absolute: the file is read from byte 0, whatever the current position of ``f``.
-Every failure is a ``ContainerError`` carrying an ``ErrorKind``.
+Every failure is a ``ContainerError`` carrying an ``ErrorKind``; once the format is known it is
+an ``IsoError`` whose ``found`` holds what was read before the failure (like the other readers,
+which keep their partial payloads), so a truncated video still reports its location.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from typing import BinaryIO
 from courseline.digital.photos.containers import ContainerError
 from courseline.digital.photos.model import Device, ErrorKind, LocationSource, SourceKind
 
-__all__ = ["IsoFindings", "parse_iso6709", "read"]
+__all__ = ["IsoError", "IsoFindings", "parse_iso6709", "read"]
 
 MAX_DEPTH = 8
 MAX_BOXES = 10_000
@@ -83,16 +85,28 @@ class IsoFindings:
     device: Device = field(default_factory=Device)
 
 
+class IsoError(ContainerError):
+    """A failure after the format was recognised; ``found`` is what was read before it."""
+
+    def __init__(self, error: ContainerError, found: IsoFindings) -> None:
+        super().__init__(error.kind, error.message)
+        self.found = found
+
+
 def read(f: BinaryIO, size: int) -> IsoFindings:
-    """Read one file of ``size`` bytes; raise ``ContainerError`` and nothing else on failure."""
+    """Read one file of ``size`` bytes; raise ``ContainerError`` (an ``IsoError`` carrying the
+    partial findings once the format is known) and nothing else on failure."""
+    reader = _Reader(f, size)
     try:
-        return _Reader(f, size).run()
-    except ContainerError:
-        raise
+        return reader.run()
+    except ContainerError as exc:
+        raise reader.partial(exc) from None
     except (struct.error, IndexError, ValueError, OverflowError, UnicodeError) as exc:
-        raise ContainerError(ErrorKind.MALFORMED, f"malformed box data ({exc})") from None
+        error = ContainerError(ErrorKind.MALFORMED, f"malformed box data ({exc})")
+        raise reader.partial(error) from None
     except (OSError, EOFError) as exc:
-        raise ContainerError(ErrorKind.UNREADABLE, f"could not read the file ({exc})") from None
+        error = ContainerError(ErrorKind.UNREADABLE, f"could not read the file ({exc})")
+        raise reader.partial(error) from None
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -259,16 +273,29 @@ class _Reader:
         if first not in TOP_LEVEL_TYPES:
             raise _fail(ErrorKind.NOT_AN_IMAGE, "not an ISO base media file (no ftyp box)")
         self.walk(0, self.size, 0, b"")
+        return self.findings(self.format())
+
+    def findings(self, fmt: str) -> IsoFindings:
+        sources = list(self.sources)
         if self.timed_gps:
-            self.sources.append(LocationSource(kind=SourceKind.TIMED_GPS, text=TIMED_GPS_TEXT))
+            sources.append(LocationSource(kind=SourceKind.TIMED_GPS, text=TIMED_GPS_TEXT))
         return IsoFindings(
-            format=self.format(),
+            format=fmt,
             exif=self.exif,
             xmp=self.xmp,
-            sources=self.sources,
+            sources=sources,
             taken_at=self.key_time or self.mvhd_time,
             device=Device(make=self.make, model=self.model),
         )
+
+    def partial(self, error: ContainerError) -> ContainerError:
+        """``error`` with what was read before it, when the format is known by then (a
+        location in a moov box before a truncated mdat must not be lost)."""
+        try:
+            fmt = self.format()
+        except ContainerError:
+            return error
+        return IsoError(error, self.findings(fmt))
 
     def format(self) -> str:
         if self.major is not None:

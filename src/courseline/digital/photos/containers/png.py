@@ -18,9 +18,10 @@ from courseline.digital.photos.model import ErrorKind, SourceKind
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_CHUNKS = 100_000
-_TEXT_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt"})
-_XMP_KEY = b"XML:com.adobe.xmp"
-_RAW_PREFIX = b"Raw profile type "
+# The text chunks, and the keywords of those holding metadata (the cleaner drops these).
+TEXT_CHUNKS = frozenset({b"tEXt", b"zTXt", b"iTXt"})
+XMP_KEY = b"XML:com.adobe.xmp"
+RAW_PREFIX = b"Raw profile type "
 _KEYS_PEEK = 80  # a PNG keyword is 1-79 bytes plus its NUL
 
 
@@ -79,7 +80,7 @@ def _raw(kind: str, data: bytes, out: Payloads) -> None:
 
 
 def _interesting(keyword: bytes) -> bool:
-    return keyword == _XMP_KEY or keyword.startswith(_RAW_PREFIX)
+    return keyword == XMP_KEY or keyword.startswith(RAW_PREFIX)
 
 
 def _chunk(window: Window, kind: bytes, start: int, length: int, out: Payloads) -> None:
@@ -89,7 +90,7 @@ def _chunk(window: Window, kind: bytes, start: int, length: int, out: Payloads) 
         data = window.read(start, length)
         out.exif.append((data[6:] if data.startswith(b"Exif\0") else data, SourceKind.EXIF_GPS))
         return
-    if kind not in _TEXT_CHUNKS or not _interesting(window.read(start, _KEYS_PEEK).split(b"\0")[0]):
+    if kind not in TEXT_CHUNKS or not _interesting(window.read(start, _KEYS_PEEK).split(b"\0")[0]):
         return
     if length > MAX_PAYLOAD:
         raise ContainerError(ErrorKind.TOO_LARGE, "metadata text chunk larger than 16 MiB")
@@ -97,12 +98,12 @@ def _chunk(window: Window, kind: bytes, start: int, length: int, out: Payloads) 
     if parsed is None:
         return
     keyword, text = parsed
-    if keyword == _XMP_KEY:
+    if keyword == XMP_KEY:
         out.xmp.append((text, SourceKind.XMP))
         return
     profile = raw_profile(text)
     if profile:
-        _raw(keyword[len(_RAW_PREFIX) :].decode("latin-1").strip().lower(), profile, out)
+        _raw(keyword[len(RAW_PREFIX) :].decode("latin-1").strip().lower(), profile, out)
 
 
 def read(f: BinaryIO, size: int, out: Payloads) -> None:
