@@ -300,9 +300,12 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), browsing-topics=()"
 )
 
-# Request bodies: forms only for now. Larger uploads get their own limit per view later.
+# Request bodies: this limit is for forms; upload pages set their own per view
+# (courseline.web.core.uploads.max_request_bytes). A photo check may be a whole camera roll
+# chosen at once; past this many files the page asks for a zip instead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("COURSELINE_MAX_REQUEST_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Courseline ------------------------------------------------------------------------------
@@ -344,7 +347,9 @@ STORAGES = {
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 # Translations are data: factsheets/<language>/ and locale/ catalogues; English is the fallback.
-LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg"), ("ga", "Gaeilge")]
+# A language is offered only once its pages are translated: listing Welsh or Irish before that
+# turned Django's own words (dates, form errors) into that language inside English pages.
+LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -133,3 +133,16 @@ def test_a_factsheet_without_sources_is_refused_naming_the_file(tmp_path: Path) 
     with pytest.raises(FactsheetError, match="does not match the file name"):
         parse_factsheet(text.replace("sources: []", "sources: [{title: Abc, url: 'https://example.org'}]"),
                         source_name="other.md")  # fmt: skip
+
+
+def test_the_photo_check_can_be_found_from_the_help_pages(client: Any) -> None:
+    target = reverse("public_photo")
+    for page in (reverse("help:index"), reverse("help:factsheet", args=["location-in-photos"])):
+        assert f'href="{target}"' in client.get(page).content.decode(), page
+
+
+def test_the_search_box_keeps_no_suggestions_on_the_device(client: Any) -> None:
+    # Autofill would offer earlier searches ("spyware") to the next person using the browser.
+    page = client.get(reverse("help:index")).content.decode()
+    box = page[page.index('id="help-q"') :].split(">", 1)[0]
+    assert 'autocomplete="off"' in box

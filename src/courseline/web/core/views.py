@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -44,7 +44,13 @@ def exit_page(request: HttpRequest) -> HttpResponseRedirect:
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if isinstance(exception, RequestDataTooBig):
         return too_large_response(request)
-    return render(request, "core/400.html", status=400)
+    context = {}
+    if isinstance(exception, TooManyFilesSent):
+        context["problem"] = (
+            f"That was more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files at once. Choose "
+            "fewer, or send them as one zip file (for example a camera-roll export)."
+        )
+    return render(request, "core/400.html", context, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

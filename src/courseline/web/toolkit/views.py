@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courseline.digital.devices.consent import Consent
@@ -30,6 +30,7 @@ from courseline.web.accounts.access import AuthedRequest, role_required
 from courseline.web.accounts.models import Role
 from courseline.web.audit.log import record
 from courseline.web.cases.access import get_case_for_user
+from courseline.web.cases.models import Case
 from courseline.web.core.uploads import max_request_bytes, use_memory_only
 from courseline.web.help.views import PDF_STYLE
 from courseline.web.risk.models import SafetyPlan
@@ -89,40 +90,53 @@ def _report_context(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _open_for_upload(request: AuthedRequest, reference: str) -> Case:
+    """The case, checked before the request body is read: these pages accept uploads of up to
+    ``TOOLKIT_MAX_BYTES``, and someone who may not add to the case must not get that far."""
+    case = get_case_for_user(request.user, reference)
+    if request.method == "POST" and not case.is_open:
+        raise PermissionDenied
+    return case
+
+
+# The upload pages are csrf_exempt so that Django's CSRF check (which reads the whole body) does
+# not run before the sign-in, role and case checks; csrf_protect runs right after them.
 @max_request_bytes(_toolkit_limit)
 @role_required(*CASE_STAFF)
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def photos(request: AuthedRequest, reference: str) -> HttpResponseBase:
     """Check a batch of photos (or a camera-roll zip); optionally hand back cleaned copies."""
-    case = get_case_for_user(request.user, reference)
+    return _photos(request, _open_for_upload(request, reference))
+
+
+@csrf_protect
+def _photos(request: AuthedRequest, case: Case) -> HttpResponseBase:
     form = PhotoCheckForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not case.is_open:
-            raise PermissionDenied
-        if form.is_valid():
-            profile = Profile(form.cleaned_data["profile"])
-            make_copies = request.POST.get("action") == "clean"
-            with workspace() as folder:
-                batch = unpack(form.cleaned_data["photos"], folder)
-                scans = scan_batch(batch)
-                check = actions.do_record_photo_check(
-                    request,
-                    request.user,
-                    case,
-                    scans,
-                    batch.refused,
-                    cleaned_profile=profile.value if make_copies else "",
+    if request.method == "POST" and form.is_valid():
+        profile = Profile(form.cleaned_data["profile"])
+        make_copies = request.POST.get("action") == "clean"
+        with workspace() as folder:
+            batch = unpack(form.cleaned_data["photos"], folder)
+            scans = scan_batch(batch)
+            check = actions.do_record_photo_check(
+                request,
+                request.user,
+                case,
+                scans,
+                batch.refused,
+                cleaned_profile=profile.value if make_copies else "",
+            )
+            if make_copies and batch.files:
+                cleaned = clean_batch(batch, folder, profile)
+                stamp = timezone.localtime(check.created_at).strftime("%Y%m%d-%H%M")
+                return FileResponse(
+                    cleaned.archive,
+                    as_attachment=True,
+                    filename=f"{case.reference}-cleaned-photos-{stamp}.zip",
+                    content_type="application/zip",
                 )
-                if make_copies and batch.files:
-                    cleaned = clean_batch(batch, folder, profile)
-                    stamp = timezone.localtime(check.created_at).strftime("%Y%m%d-%H%M")
-                    return FileResponse(
-                        cleaned.archive,
-                        as_attachment=True,
-                        filename=f"{case.reference}-cleaned-photos-{stamp}.zip",
-                        content_type="application/zip",
-                    )
-            return redirect("toolkit:photo_check", reference=case.reference, check_id=check.pk)
+        return redirect("toolkit:photo_check", reference=case.reference, check_id=check.pk)
     checks = PhotoCheck.objects.filter(case=case).select_related("created_by")
     record("photos.viewed", request=request, case=case, detail={"checks": len(checks)})
     context = {"case": case, "form": form, "checks": checks, "limit": _toolkit_limit()}
@@ -189,35 +203,35 @@ def _by_severity(findings: list[dict[str, Any]]) -> list[tuple[str, list[tuple[i
 
 @max_request_bytes(_toolkit_limit)
 @role_required(*CASE_STAFF)
+@csrf_exempt  # csrf_protect follows the case check (see photos)
 @require_http_methods(["GET", "POST"])
 def devices(request: AuthedRequest, reference: str) -> HttpResponse:
     """Check an Android or iPhone acquisition, or a network capture, with consent recorded."""
-    case = get_case_for_user(request.user, reference)
+    return _devices(request, _open_for_upload(request, reference))
+
+
+@csrf_protect
+def _devices(request: AuthedRequest, case: Case) -> HttpResponse:
     form = DeviceCheckForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if not case.is_open:
-            raise PermissionDenied
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            consent = Consent(form.cleaned_data["owner"], consultant=request.user.full_name)
-            source = form.cleaned_data["source"]
-            with workspace() as folder:
-                try:
-                    report, version = run_source(
-                        source, save_upload(upload, folder / "upload"), folder, consent,
-                        Path(settings.DATA_DIR),
-                    )  # fmt: skip
-                except CheckFailed as exc:
-                    form.add_error("file", exc.message)
-                else:
-                    check = actions.do_record_device_check(
-                        request, request.user, case, source=source,
-                        filename=safe_filename(upload.name or "", "upload"), consent=consent,
-                        report=report, indicator_version=version,
-                    )  # fmt: skip
-                    return redirect(
-                        "toolkit:device_check", reference=case.reference, check_id=check.pk
-                    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        consent = Consent(form.cleaned_data["owner"], consultant=request.user.full_name)
+        source = form.cleaned_data["source"]
+        with workspace() as folder:
+            try:
+                report, version = run_source(
+                    source, save_upload(upload, folder / "upload"), folder, consent,
+                    Path(settings.DATA_DIR),
+                )  # fmt: skip
+            except CheckFailed as exc:
+                form.add_error("file", exc.message)
+            else:
+                check = actions.do_record_device_check(
+                    request, request.user, case, source=source,
+                    filename=safe_filename(upload.name or "", "upload"), consent=consent,
+                    report=report, indicator_version=version,
+                )  # fmt: skip
+                return redirect("toolkit:device_check", reference=case.reference, check_id=check.pk)
     checks = DeviceCheck.objects.filter(case=case).select_related("created_by")
     record("device.checks_viewed", request=request, case=case, detail={"checks": len(checks)})
     context = {"case": case, "form": form, "checks": checks, "limit": _toolkit_limit()}
