@@ -282,8 +282,10 @@ def test_a_bundle_export_leaves_no_working_files_whether_it_fails_or_not(
     fields = {"copies": "originals", "reason": "for the CPS"}
     made = client.post(_url("evidence:export", world), fields)
     bundle = tmp_path / "bundle.zip"
+    # Reading the content to its end closes the response the way the test client expects
+    # (calling close() here would fire request_finished and close the PostgreSQL connection
+    # under the test's transaction).
     bundle.write_bytes(b"".join(made.streaming_content))
-    made.close()
     assert verify_bundle(bundle).ok
     assert _working_files(work) == []
     _damage(world.evidence.storage_name)
